@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Strip what nbdev_clean keeps but the project does not commit: saved widget state (notebook metadata
+`widgets`, widget-view outputs, whose text/plain fallback stays), and jupytext metadata.
+Usage: strip_widget_state.py [--check] [NOTEBOOK ...]  (default: nbs/**/*.ipynb). --check: exit 1 if a notebook would change."""
+import json, sys
+from pathlib import Path
+
+WIDGET_MIME = 'application/vnd.jupyter.widget-view+json'
+
+def strip(nb: dict) -> bool:
+    changed = False
+    for k in ('widgets', 'jupytext'):
+        if k in nb.get('metadata', {}): del nb['metadata'][k]; changed = True
+    for c in nb.get('cells', []):
+        outs = []
+        for o in c.get('outputs', []):
+            d = o.get('data')
+            if d and WIDGET_MIME in d:
+                del d[WIDGET_MIME]; changed = True
+                if not d: continue
+            outs.append(o)
+        if 'outputs' in c and len(outs) != len(c['outputs']): c['outputs'] = outs; changed = True
+    return changed
+
+def main(argv):
+    check = '--check' in argv
+    paths = [Path(a) for a in argv if a != '--check'] or sorted(Path('nbs').rglob('*.ipynb'))
+    dirty = []
+    for p in paths:
+        if '.ipynb_checkpoints' in p.parts: continue
+        text = p.read_text(encoding='utf-8')
+        nb = json.loads(text)
+        if strip(nb):
+            dirty.append(str(p))
+            if not check:
+                p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+    if dirty: print(('widget state found in: ' if check else 'stripped widget state: ') + ', '.join(dirty))
+    return 1 if (check and dirty) else 0
+
+if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
