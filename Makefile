@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv nbtest pytest bench check-sync clean-nbs readme clean
+.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,9 +23,16 @@ demo: $(STAMP)
 	$(BIN)/ddpm_nb demo --out demo_out
 
 nbtest: $(STAMP)
-	cd nbs && ../$(BIN)/nbdev_test --n_workers 2 --timing
+	# two notebooks at a time, one torch thread each: two threads each on 2 cores oversubscribe them
+	cd nbs && OMP_NUM_THREADS=1 ../$(BIN)/nbdev_test --n_workers 2 --timing
 
-pytest: $(STAMP)
+# tests/test_browser.py drives JupyterLab with Debian's chromium (Playwright's own browser download is not used)
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "installing chromium for tests/test_browser.py"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+
+pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q tests
 
 test: nbtest pytest
