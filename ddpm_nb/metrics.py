@@ -8,6 +8,7 @@ import math, warnings
 import numpy as np
 import torch
 from .schedules import NoiseScheduler
+from .sampling import _model_device
 
 # %% auto #0
 __all__ = ['emd', 'emd_subsets', 'kde_nll', 'emd_floor', 'nll_floor', 'evaluate_samples', 'vlb_terms', 'vlb']
@@ -140,11 +141,6 @@ def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature:
                 emd_ratio=e / ef, n=n)
 
 # %% ../nbs/05_metrics.ipynb #fd300f36
-def _model_device(model) -> torch.device:
-    for p in model.parameters(): return p.device
-    for b in model.buffers(): return b.device
-    return torch.device('cpu')
-
 def _vlb_pair_terms(model, noise_scheduler: NoiseScheduler, x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor,
                     variance: str = "posterior") -> torch.Tensor:
     """Per row, in nats summed over dimensions: L_0 (Gaussian decoder N(x̂_0, β_1 I)) where t == 0, else

@@ -71,7 +71,11 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     return torch.stack(chain) if return_intermediate else x
 
 # %% ../nbs/04_sampling.ipynb #946e6d5b
-def _model_device(model): return next(model.parameters()).device
+def _model_device(model) -> torch.device:
+    "The device of the model's first parameter (or buffer); CPU for a model with neither."
+    for p in model.parameters(): return p.device
+    for b in model.buffers(): return b.device
+    return torch.device('cpu')
 
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:

@@ -233,10 +233,20 @@ REVERSE_T = (10, 50, 100, 150, 200, 500)
 def _floor(dataset: str, n: int, k: int, seed: int):
     return emd_floor(explorer_data(dataset)[1], n=n, k=k, seed=seed)
 
-def _data_axes(fig: Figure, n_dim: int, n_panels: int) -> list:
-    "`n_panels` axes side by side: 3-D axes for 3-D data."
-    kw = dict(projection='3d', computed_zorder=False) if n_dim == 3 else {}     # 3-D: draw in the order plotted
-    return [fig.add_subplot(1, n_panels, i + 1, **kw) for i in range(n_panels)]
+def _beside(ref: torch.Tensor, xs: torch.Tensor, ref_title: str, xs_title: str, suptitle: str,
+            background: torch.Tensor | None = None) -> Figure:
+    "A figure of held-out points `ref` (over `background` in grey) beside samples `xs`; 3-D axes for 3-D data."
+    fig = Figure(figsize=(7.5, 3.6))
+    kw = dict(projection='3d', computed_zorder=False) if ref.shape[1] == 3 else {}   # 3-D: draw in the order plotted
+    ax_d, ax_s = [fig.add_subplot(1, 2, i + 1, **kw) for i in range(2)]
+    if background is not None: ax_d.scatter(*background.T, s=1, c='lightgrey')
+    plot_dataset(ref, ax=ax_d, title=ref_title, s=2)
+    plot_dataset(xs, ax=ax_s, title=xs_title, s=2)                                   # no echo of the sliders
+    if ref.shape[1] == 2:
+        for ax in (ax_d, ax_s): ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
 
 def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500, epochs: int = 60,
                  config: str = 'large', seed: int = 0, cache=None, progress: bool = True, k_floor: int = 5) -> tuple[Figure, dict]:
@@ -253,14 +263,8 @@ def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine',
     floor, floor_std = _floor(dataset, int(n), k_floor, 0)
     info = dict(dataset=dataset, T=int(T), schedule=schedule, n=int(n), emd=e, emd_floor=floor, emd_floor_std=floor_std,
                 ratio=e / floor, alpha_bar_T=ns.alpha_bar[-1].item())
-    fig = Figure(figsize=(7.5, 3.6))
-    ax_d, ax_s = _data_axes(fig, N_DIM[dataset], 2)
-    plot_dataset(ref, ax=ax_d, title=f'held-out {dataset} ({n})', s=2)
-    plot_dataset(xs, ax=ax_s, title=f'samples ({n})', s=2)                        # no echo of the sliders
-    if N_DIM[dataset] == 2:
-        for ax in (ax_d, ax_s): ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
-    fig.suptitle(f"EMD = {e:.3f}, floor = {floor:.3f} ± {floor_std:.3f} (ratio {e / floor:.2f})", fontsize=10)
-    fig.tight_layout()
+    fig = _beside(ref, xs, f'held-out {dataset} ({n})', f'samples ({n})',
+                  f"EMD = {e:.3f}, floor = {floor:.3f} ± {floor_std:.3f} (ratio {e / floor:.2f})")
     return fig, info
 
 # %% ../nbs/08_explore.ipynb #ecc719e3
@@ -326,15 +330,8 @@ def guidance_view(dataset: str = 'moons', class_label: int = 0, guidance_scale: 
     ref = X_te[y_te == class_label]
     info = dict(dataset=dataset, class_label=int(class_label), guidance_scale=float(guidance_scale), n=int(n),
                 class_consistency=float(class_consistency(xs, class_label, clf)))
-    fig = Figure(figsize=(7.5, 3.6))
-    ax_d, ax_s = _data_axes(fig, N_DIM[dataset], 2)
-    ax_d.scatter(*X_te.T, s=1, c='lightgrey')                                     # the other classes, in grey
-    plot_dataset(ref, ax=ax_d, title=f'held-out {dataset}, class {class_label}', s=2)
-    plot_dataset(xs, ax=ax_s, title=f'guided samples ({n})', s=2)                 # no echo of the sliders
-    if N_DIM[dataset] == 2:
-        for ax in (ax_d, ax_s): ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
-    fig.suptitle(f"class consistency = {info['class_consistency']:.3f}", fontsize=10)
-    fig.tight_layout()
+    fig = _beside(ref, xs, f'held-out {dataset}, class {class_label}', f'guided samples ({n})',
+                  f"class consistency = {info['class_consistency']:.3f}", background=X_te)   # other classes in grey
     return fig, info
 
 # %% ../nbs/08_explore.ipynb #2b639786
