@@ -130,29 +130,31 @@ def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: 
 
 # %% ../nbs/00_data.ipynb #2f60fc01
 def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
-    "Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given."
+    """Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given: label k always
+    gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are present."""
     import matplotlib.pyplot as plt
     X = torch.as_tensor(X).cpu()
-    c = None if y is None else torch.as_tensor(y).cpu().numpy()
+    kw = {} if y is None else dict(c=torch.as_tensor(y).cpu().numpy() % 10, cmap='tab10', vmin=-0.5, vmax=9.5)
     if X.shape[1] == 3:
         if ax is None: ax = plt.figure(figsize=(4, 4)).add_subplot(projection='3d')
-        ax.scatter(X[:, 0], X[:, 1], X[:, 2], c=c, s=s, alpha=alpha, cmap='tab10' if c is not None else None)
+        ax.scatter(X[:, 0], X[:, 1], X[:, 2], s=s, alpha=alpha, **kw)
         ax.set_xlabel('$x_1$'); ax.set_ylabel('$x_2$'); ax.set_zlabel('$x_3$')
     else:
         if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-        ax.scatter(X[:, 0], X[:, 1], c=c, s=s, alpha=alpha, cmap='tab10' if c is not None else None)
+        ax.scatter(X[:, 0], X[:, 1], s=s, alpha=alpha, **kw)
         ax.set_xlabel('$x_1$'); ax.set_ylabel('$x_2$'); ax.set_aspect('equal')
     if title: ax.set_title(title)
     return ax
 
-def plot_digits(X, n=32, ncols=8, ax=None, title=None):
-    "Show the first `n` rows of a [N, 64] set as 8×8 images in a grid."
+def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: float = 1.):
+    """Show the first `n` rows of a [N, 64] set as 8×8 images in a grid, on the grey scale of the normalised data
+    (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays white."""
     import matplotlib.pyplot as plt
-    X = torch.as_tensor(X).cpu()[:n].reshape(-1, 8, 8)
+    X = torch.as_tensor(X).detach().cpu().float()[:n].reshape(-1, 8, 8).clamp(vmin, vmax)
     nrows = math.ceil(len(X) / ncols)
-    grid = torch.ones(nrows * 9, ncols * 9) * X.min()
+    grid = torch.full((nrows * 9, ncols * 9), float(vmin))
     for i, im in enumerate(X): r, c = divmod(i, ncols); grid[r*9:r*9+8, c*9:c*9+8] = im
     if ax is None: _, ax = plt.subplots(figsize=(ncols * 0.6, nrows * 0.6))
-    ax.imshow(grid, cmap='gray_r'); ax.set_xticks([]); ax.set_yticks([])
+    ax.imshow(grid, cmap='gray_r', vmin=vmin, vmax=vmax); ax.set_xticks([]); ax.set_yticks([])
     if title: ax.set_title(title)
     return ax

@@ -5,12 +5,15 @@
 # %% ../nbs/02_model.ipynb #3d2e08d9
 from __future__ import annotations
 import math
+from contextlib import contextmanager
 import torch
 from torch import nn
 import torch.nn.functional as F
 
+
 # %% auto #0
-__all__ = ['CONFIGS', 'sinusoidal_embedding', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM']
+__all__ = ['CONFIGS', 'sinusoidal_embedding', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM', 'check_steps',
+           'model_device', 'eval_mode']
 
 # %% ../nbs/02_model.ipynb #a5c7d2da
 def sinusoidal_embedding(t: torch.Tensor, dim: int = 16, max_period: float = 10000.) -> torch.Tensor:
@@ -127,3 +130,23 @@ class ConditionalDDPM(DDPM):
         y = self.check_labels(y, len(x)).to(x.device)
         y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
         return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
+
+# %% ../nbs/02_model.ipynb #2f0139b6
+def check_steps(model, noise_scheduler) -> None:
+    "Refuse a `noise_scheduler` whose number of timesteps differs from the `n_steps` the `model` was built for."
+    if len(noise_scheduler) != model.n_steps:
+        raise ValueError(f"noise_scheduler has {len(noise_scheduler)} timesteps but the model was built for n_steps={model.n_steps}")
+
+def model_device(model) -> torch.device:
+    "The device of the model's first parameter (or buffer); CPU for a model with neither."
+    for p in model.parameters(): return p.device
+    for b in model.buffers(): return b.device
+    return torch.device('cpu')
+
+@contextmanager
+def eval_mode(model):
+    "Run the block with `model.eval()`; restore the model's previous train/eval mode afterwards."
+    was_training = model.training
+    model.eval()
+    try: yield model
+    finally: model.train(was_training)

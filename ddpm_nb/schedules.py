@@ -4,12 +4,13 @@
 
 # %% ../nbs/01_schedules.ipynb #e0e4d43f
 from __future__ import annotations
-import math
+import math, warnings
 import torch
+
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
-           'plot_forward']
+           'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -70,21 +71,60 @@ def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tens
 
 # %% ../nbs/01_schedules.ipynb #1ef9b15c
 def _gather(a: torch.Tensor, t, x: torch.Tensor) -> torch.Tensor:
-    "`a[t]` shaped to broadcast against `x` ([B] → [B, 1, ...]; an int → a scalar tensor)."
-    if isinstance(t, int): return a[t]
+    """`a[t]` shaped to broadcast against `x`: a table [T] gives a scalar for an int `t` and [B, 1, ...] for `t` [B];
+    a table [T, K] (K schedules side by side, `NoiseScheduler.from_betas`) gives [K, 1, ...] for an int `t` and
+    [K, B, 1, ...] for `t` [K, B] (schedule k read at its own row's timesteps)."""
+    if a.dim() == 1:
+        if isinstance(t, int): return a[t]
+        t = torch.as_tensor(t, device=a.device).long()
+        return a[t].reshape(t.shape + (1,) * (x.dim() - t.dim()))
+    K = a.shape[1]
+    if isinstance(t, int): return a[t].reshape((K,) + (1,) * (x.dim() - 1))
     t = torch.as_tensor(t, device=a.device).long()
-    return a[t].reshape(t.shape + (1,) * (x.dim() - t.dim()))
+    v = a[t, torch.arange(K, device=a.device).reshape((K,) + (1,) * (t.dim() - 1))]
+    return v.reshape(t.shape + (1,) * (x.dim() - t.dim()))
+
+def _check_given_betas(betas, num_timesteps) -> torch.Tensor:
+    "Given β (a 'custom' schedule) as float64 [T] or [T, K]: finite, in [0, 1), positive at t = 0 (so ᾱ_t < 1 for all t)."
+    try: b = torch.as_tensor(betas, dtype=torch.float64).detach().cpu().clone()
+    except (TypeError, ValueError, RuntimeError) as e: raise ValueError(f"betas must be numbers of shape [T] or [T, K]: {e}") from None
+    if b.dim() not in (1, 2) or len(b) == 0: raise ValueError(f"betas must have shape [T] or [T, K] with T >= 1, got {tuple(b.shape)}")
+    if num_timesteps is not None and int(num_timesteps) != len(b):
+        raise ValueError(f"num_timesteps={num_timesteps} but {len(b)} betas were given")
+    if not (torch.isfinite(b).all() and (b >= 0).all() and (b < 1).all()):
+        raise ValueError(f"betas must lie in [0, 1), got min {b.min().item():.3g}, max {b.max().item():.3g}")
+    if not (b[0] > 0).all(): raise ValueError("betas at t = 0 must be positive (otherwise x_0 is never noised)")
+    return b
+
+def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
+    """Course scripts sweep `type` with `beta_start`/`beta_end` fixed. A schedule that takes no β range (cosine,
+    sigmoid_chen) ignores them, with one warning that names them, instead of failing."""
+    if type not in SCHEDULES or 'beta_start' in SCHEDULES[type][1]: return kwargs
+    ignored = {k: kwargs[k] for k in ('beta_start', 'beta_end') if k in kwargs}
+    if ignored:
+        takes = ', '.join(SCHEDULES[type][1])
+        warnings.warn(f"NoiseScheduler: the {type!r} schedule has no β range, so {', '.join(f'{k}={v}' for k, v in ignored.items())} "
+                      f"{'is' if len(ignored) == 1 else 'are'} ignored (it takes {takes})", UserWarning, stacklevel=3)
+    return {k: v for k, v in kwargs.items() if k not in ignored}
 
 class NoiseScheduler:
     """The forward process of a DDPM with `num_timesteps` steps and a `type` of schedule
-    (`linear`, `cosine`, `sigmoid`, `sigmoid_chen`; keyword arguments as in `make_betas`)."""
+    (`linear`, `cosine`, `sigmoid`, `sigmoid_chen`; keyword arguments as in `make_betas`), or `type='custom'` with
+    given `betas` (see `NoiseScheduler.from_betas`)."""
     def __init__(self, num_timesteps: int = 50, type: str = "linear", **kwargs):
-        b64 = make_betas(num_timesteps, type, **kwargs)   # validates T, the type and its arguments
-        self.num_timesteps, self.type = int(num_timesteps), type
-        self.kwargs = {k: float(v) for k, v in kwargs.items()}
+        if type == 'custom':
+            if set(kwargs) != {'betas'}: raise ValueError(f"type='custom' takes betas=[...] only, got {sorted(kwargs) or 'nothing'}")
+            b64 = _check_given_betas(kwargs['betas'], num_timesteps)
+            self.kwargs = {}
+        else:
+            kwargs = _drop_ignored_betas(type, kwargs)
+            b64 = make_betas(num_timesteps, type, **kwargs)   # validates T, the type and its arguments
+            self.kwargs = {k: float(v) for k, v in kwargs.items()}
+        self.num_timesteps, self.type = len(b64), type
+        self._betas64 = b64
         a64 = 1 - b64
         ab64 = torch.cumprod(a64, 0)
-        ab_prev64 = torch.cat([torch.ones(1, dtype=torch.float64), ab64[:-1]])
+        ab_prev64 = torch.cat([torch.ones_like(ab64[:1]), ab64[:-1]])
         f = lambda v: v.to(torch.float32)
         self.betas, self.alphas, self.alpha_bar = f(b64), f(a64), f(ab64)
         self.alpha_bar_prev = f(ab_prev64)
@@ -94,14 +134,27 @@ class NoiseScheduler:
         self.posterior_mean_coef2 = f(a64.sqrt() * (1 - ab_prev64) / (1 - ab64))
         self.device = torch.device('cpu')
 
+    @classmethod
+    def from_betas(cls, betas) -> NoiseScheduler:
+        """A scheduler from given β: [T], or [T, K] for K schedules side by side (then `add_noise` takes x0 [K, B, d] and
+        t [K, B], and `step` moves K chains [K, n, d] at once). β = 0 is allowed after t = 0: an identity step, which
+        pads a shorter schedule to a common length (diffusers calls given β `trained_betas`)."""
+        b = _check_given_betas(betas, None)
+        return cls(len(b), 'custom', betas=b)
+
     @property
     def alphas_cumprod(self): "Alias of `alpha_bar` (the diffusers name)."; return self.alpha_bar
     @property
-    def config(self) -> dict: "What rebuilds this scheduler: `NoiseScheduler(**config)`."; return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs)
+    def config(self) -> dict:
+        "What rebuilds this scheduler: `NoiseScheduler(**config)`."
+        if self.type == 'custom': return dict(num_timesteps=self.num_timesteps, type='custom', betas=self._betas64.tolist())
+        return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs)
     def __len__(self): return self.num_timesteps
     def __repr__(self):
         args = ', '.join(f"{k}={v}" for k, v in self.kwargs.items())
-        return f"NoiseScheduler(num_timesteps={self.num_timesteps}, type={self.type!r}{', ' + args if args else ''})  # ᾱ_T = {self.alpha_bar[-1].item():.4f}"
+        ab_T = self.alpha_bar[-1]
+        ab_T = f"{ab_T.item():.4f}" if ab_T.dim() == 0 else str([round(v, 4) for v in ab_T.tolist()])
+        return f"NoiseScheduler(num_timesteps={self.num_timesteps}, type={self.type!r}{', ' + args if args else ''})  # ᾱ_T = {ab_T}"
 
     def to(self, device):
         "Move the schedule's tensors to `device` (returns self)."
@@ -135,10 +188,11 @@ class NoiseScheduler:
         """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
         `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0."""
         if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
-        mean = (x_t - self.betas[t] / self.sqrt_one_minus_alpha_bar[t] * eps) / self.alphas[t].sqrt()
+        g = lambda a: _gather(a, t, x_t)
+        mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
         if t == 0: return mean
         if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
-        var = self.posterior_variance[t] if variance == "posterior" else self.betas[t]
+        var = g(self.posterior_variance if variance == "posterior" else self.betas)
         return mean + var.sqrt() * noise
 
     def prior_kl(self, x0: torch.Tensor) -> float:
@@ -153,6 +207,18 @@ class NoiseScheduler:
         out = dict(type=self.type, T=self.num_timesteps, alpha_bar_T=self.alpha_bar[-1].item())
         if x0 is not None: out['prior_kl'] = self.prior_kl(x0)
         return out
+
+def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
+                   beta_end: float | None = None) -> NoiseScheduler:
+    """The one scheduler factory, from T, a schedule name and a β range: the range goes to the schedules that take one
+    (linear, sigmoid; `None` = that schedule's default) and is left out, silently, for those that do not (cosine,
+    sigmoid_chen). Recipes, the sweep, the explorers and the CLI all build their schedulers here."""
+    if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
+    kw = {}
+    if 'beta_start' in SCHEDULES[type][1]:
+        kw = {k: v for k, v in dict(beta_start=beta_start, beta_end=beta_end).items() if v is not None}
+    return NoiseScheduler(num_timesteps, type, **kw)
+
 
 # %% ../nbs/01_schedules.ipynb #8ee3c1ed
 def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None, s=1, label=None):
