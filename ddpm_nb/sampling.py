@@ -6,12 +6,13 @@
 from __future__ import annotations
 import math
 import torch
+from torch import nn
 from .schedules import NoiseScheduler
-from .model import DDPM, ConditionalDDPM
+from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
 
 # %% auto #0
-__all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'sample', 'ddim_sample', 'prior_from_data', 'plot_chain', 'cfg_eps',
-           'sampleConditional', 'sampleCFG']
+__all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'GaussianEps', 'sample', 'ddim_sample',
+           'prior_from_data', 'plot_chain', 'plot_beside', 'cfg_eps', 'sampleConditional', 'sampleCFG']
 
 # %% ../nbs/04_sampling.ipynb #33f22f7d
 def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
@@ -20,7 +21,7 @@ def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev
     ab = noise_scheduler.alpha_bar
     ab_t = ab[t]
     ab_prev = ab[t_prev] if t_prev >= 0 else torch.ones((), device=ab.device)
-    x0 = (x_t - (1 - ab_t).sqrt() * eps) / ab_t.sqrt()
+    x0 = noise_scheduler.predict_start_from_noise(x_t, t, eps)
     sigma = eta * ((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)).clamp(min=0).sqrt()
     out = ab_prev.sqrt() * x0 + (1 - ab_prev - sigma ** 2).clamp(min=0).sqrt() * eps
     if eta > 0 and t_prev >= 0:
@@ -29,9 +30,11 @@ def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev
     return out
 
 def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
-    "`n_inference_steps` timesteps evenly spaced over 0..T-1, in decreasing order, always including T-1 and 0."
+    """`n_inference_steps` timesteps evenly spaced over T-1..0, in decreasing order: always T-1 first (the chain starts
+    at the noise end) and 0 last when there are two or more."""
     if isinstance(n_inference_steps, bool) or int(n_inference_steps) != n_inference_steps or not 1 <= n_inference_steps <= num_timesteps:
         raise ValueError(f"n_inference_steps must be an integer in [1, {num_timesteps}], got {n_inference_steps!r}")
+    if n_inference_steps == 1: return [num_timesteps - 1]
     ts = torch.linspace(0, num_timesteps - 1, int(n_inference_steps), dtype=torch.float64).round().long().unique()
     return ts.flip(0).tolist()
 
@@ -39,8 +42,7 @@ def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
 def _check_common(model, n_samples, noise_scheduler, x_T):
     if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    if len(noise_scheduler) != model.n_steps:
-        raise ValueError(f"noise_scheduler has {len(noise_scheduler)} timesteps but the model was built for n_steps={model.n_steps}")
+    check_steps(model, noise_scheduler)
     if x_T is not None and tuple(x_T.shape) != (int(n_samples), model.n_dim):
         raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
 
@@ -70,23 +72,31 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
             if return_intermediate: chain.append(x)
     return torch.stack(chain) if return_intermediate else x
 
+# %% ../nbs/04_sampling.ipynb #287e264b
+def gaussian_eps(x_t: torch.Tensor, t, noise_scheduler: NoiseScheduler, mu: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    "The exact ε-predictor E[ε | x_t] for data N(`mu`, diag(`s`²)) (`mu`, `s` broadcast against `x_t`; `t` an int or [B])."
+    ab = noise_scheduler.alpha_bar.to(x_t.device)
+    ab = ab[t] if isinstance(t, int) else ab[torch.as_tensor(t, device=x_t.device).long()].reshape(-1, *([1] * (x_t.dim() - 1)))
+    return (1 - ab).sqrt() * (x_t - ab.sqrt() * mu) / (ab * s ** 2 + 1 - ab)
+
+class GaussianEps(nn.Module):
+    "`gaussian_eps` as a network: `model(x, t)` for data N(mu, diag(s²)) under `noise_scheduler`, with `n_dim` and `n_steps`."
+    def __init__(self, mu, s, noise_scheduler: NoiseScheduler):
+        super().__init__()
+        self.noise_scheduler, self.n_dim, self.n_steps = noise_scheduler, len(mu), len(noise_scheduler)
+        self.register_buffer('mu', torch.as_tensor(mu, dtype=torch.float32)); self.register_buffer('s', torch.as_tensor(s, dtype=torch.float32))
+    def forward(self, x, t): return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
+
 # %% ../nbs/04_sampling.ipynb #946e6d5b
-def _model_device(model) -> torch.device:
-    "The device of the model's first parameter (or buffer); CPU for a model with neither."
-    for p in model.parameters(): return p.device
-    for b in model.buffers(): return b.device
-    return torch.device('cpu')
+def _timesteps(x, t): return torch.full((len(x),), t, device=x.device, dtype=torch.long)
 
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:
     "Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`, `eta`, `variance`)."
     _check_common(model, n_samples, noise_scheduler, x_T)
-    was_training = model.training; model.eval()
-    try:
-        return reverse_process(lambda x, t: model(x, torch.full((len(x),), t, device=x.device, dtype=torch.long)),
-                               n_samples, model.n_dim, noise_scheduler, x_T=x_T, seed=seed,
-                               return_intermediate=return_intermediate, device=_model_device(model), **kwargs)
-    finally: model.train(was_training)
+    with eval_mode(model):
+        return reverse_process(lambda x, t: model(x, _timesteps(x, t)), n_samples, model.n_dim, noise_scheduler, x_T=x_T,
+                               seed=seed, return_intermediate=return_intermediate, device=model_device(model), **kwargs)
 
 def ddim_sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, n_inference_steps: int = 20, eta: float = 0.0,
                 **kwargs) -> torch.Tensor:
@@ -117,6 +127,40 @@ def plot_chain(chain: torch.Tensor, n_panels: int = 6, data: torch.Tensor | None
     if title: axs[0].figure.suptitle(title)
     return axs
 
+# %% ../nbs/04_sampling.ipynb #746d8d7b
+def plot_beside(data, samples, data_title: str = 'held-out data', samples_title: str = 'samples', suptitle: str | None = None,
+                background=None, data_labels=None, sample_labels=None, figsize=None, s: float = 2):
+    """A `Figure` of held-out `data` beside `samples` — a tensor, or a dict {title: tensor} for several panels. 2-D: scatter
+    plots on shared axes; 3-D: 3-D axes; 64-D: 8×8 images (`plot_digits`). `background`: points drawn in light grey
+    behind the data; `data_labels` / `sample_labels` (for every samples panel) colour points by class. Built without pyplot, so it can be saved
+    from scripts (in a notebook, end the cell with the figure to show it)."""
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from ddpm_nb.data import plot_dataset, plot_digits
+    panels = dict(samples) if isinstance(samples, dict) else {samples_title: samples}
+    panels = {data_title: (data, data_labels), **{k: (v, sample_labels) for k, v in panels.items()}}
+    panels = {k: (torch.as_tensor(v).detach().cpu().float(), l) for k, (v, l) in panels.items()}
+    d, n = panels[data_title][0].shape[1], len(panels)
+    fig = Figure(figsize=figsize or ((3.6 if d == 2 else 4.2) * n, 3.8 if d == 2 else 4.6), layout='constrained'); FigureCanvasAgg(fig)
+    kw = dict(projection='3d', computed_zorder=False) if d == 3 else {}
+    axs = [fig.add_subplot(1, n, i + 1, **kw) for i in range(n)]
+    for i, (ax, (title, (X, lab))) in enumerate(zip(axs, panels.items())):
+        if d == 64: plot_digits(X, n=32, ncols=8, ax=ax, title=title); continue
+        if i == 0 and background is not None:
+            B = torch.as_tensor(background).cpu()
+            ax.scatter(*B[:, :min(d, 3)].T, s=1, c='lightgrey')
+        if d in (2, 3): plot_dataset(X, lab, ax=ax, title=title, s=s)
+        else: ax.scatter(X[:, 0], X[:, 1], s=s, alpha=0.5); ax.set(title=title, xlabel='$x_1$', ylabel='$x_2$')
+        if d == 3:                                        # fewer, smaller ticks and a little zoom-out: no label runs into the next panel
+            ax.tick_params(labelsize=8, pad=0); ax.locator_params(nbins=4); ax.set_box_aspect(None, zoom=0.85)
+    if d == 2:
+        allx = torch.cat([v for v, _ in panels.values()] + ([] if background is None else [torch.as_tensor(background).cpu().float()]))
+        lo, hi = allx.min(0).values - 0.1, allx.max(0).values + 0.1
+        for ax in axs: ax.set(xlim=(lo[0].item(), hi[0].item()), ylim=(lo[1].item(), hi[1].item()))
+        for ax in axs[1:]: ax.set_ylabel('')
+    if suptitle: fig.suptitle(suptitle)
+    return fig
+
 # %% ../nbs/04_sampling.ipynb #95681d54
 def cfg_eps(eps_cond: torch.Tensor, eps_uncond: torch.Tensor, guidance_scale: float) -> torch.Tensor:
     "Classifier-free guidance: (1 + w) ε(x, t, y) - w ε(x, t, ∅) with w = `guidance_scale`."
@@ -134,9 +178,7 @@ def _check_conditional(model, class_label, n_samples, where):
     if y.numel() and (y.min() < 0 or y.max() >= model.n_classes):
         bad = y[(y < 0) | (y >= model.n_classes)][0].item()
         raise ValueError(f"class_label {bad} out of range: allowed 0..{model.n_classes - 1} for this model with n_classes={model.n_classes}")
-    return y.long().to(_model_device(model))
-
-def _timesteps(x, t): return torch.full((len(x),), t, device=x.device, dtype=torch.long)
+    return y.long().to(model_device(model))
 
 def sampleConditional(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseScheduler, class_label,
                       return_intermediate: bool = False, x_T: torch.Tensor | None = None, seed: int | None = None,
@@ -144,11 +186,9 @@ def sampleConditional(model: ConditionalDDPM, n_samples: int, noise_scheduler: N
     "Draw `n_samples` of class `class_label` (an int, or one label per sample) from a `ConditionalDDPM`."
     _check_common(model, n_samples, noise_scheduler, x_T)
     y = _check_conditional(model, class_label, n_samples, 'sampleConditional')
-    was_training = model.training; model.eval()
-    try:
+    with eval_mode(model):
         return reverse_process(lambda x, t: model(x, _timesteps(x, t), y), n_samples, model.n_dim, noise_scheduler,
-                               x_T=x_T, seed=seed, return_intermediate=return_intermediate, device=_model_device(model), **kwargs)
-    finally: model.train(was_training)
+                               x_T=x_T, seed=seed, return_intermediate=return_intermediate, device=model_device(model), **kwargs)
 
 def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseScheduler, guidance_scale: float, class_label,
               return_intermediate: bool = False, x_T: torch.Tensor | None = None, seed: int | None = None,
@@ -165,8 +205,6 @@ def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseSche
     def eps_fn(x, t):
         e = model(torch.cat([x, x]), _timesteps(x, t).repeat(2), y2)
         return cfg_eps(e[:len(x)], e[len(x):], w)
-    was_training = model.training; model.eval()
-    try:
+    with eval_mode(model):
         return reverse_process(eps_fn, n_samples, model.n_dim, noise_scheduler, x_T=x_T, seed=seed,
-                               return_intermediate=return_intermediate, device=_model_device(model), **kwargs)
-    finally: model.train(was_training)
+                               return_intermediate=return_intermediate, device=model_device(model), **kwargs)
