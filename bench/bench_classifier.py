@@ -3,14 +3,16 @@
 Budget: under 2 s on 2 cores, for the ε-error rule. The peer is the same computation written as a Python loop over the
 classes (one forward pass per class, the same timesteps and the same shared noise), measured in the same run; the two
 must give the same scores. A second line times the same loop in passes of the batched code's size, which separates the
-gain of fewer Python calls from the gain of cache-sized passes. The model is a conditional network in the larger configuration trained for a few epochs
-(the time does not depend on how long it was trained). Run: `python bench/bench_classifier.py [--threads 2] [--repeat 5]`.
+gain of fewer Python calls from the gain of cache-sized passes. The model is `RECIPES['conditional']` (the larger network,
+cosine T = 100) trained by `train_recipe` for two epochs on 2000 points (the time does not depend on how long it was
+trained). Run: `python bench/bench_classifier.py [--threads 2] [--repeat 5]`.
 """
 import argparse, statistics, sys, time
 import torch
 from ddpm_nb.data import load_dataset, N_CLASSES
-from ddpm_nb.schedules import NoiseScheduler
-from ddpm_nb.guidance import fit_conditional
+from ddpm_nb.model import eval_mode
+from ddpm_nb.training import RECIPES, train_recipe
+from ddpm_nb.runs import torch_threads
 from ddpm_nb.classifier import ClassifierDDPM
 
 BUDGET_S = 2.0
@@ -26,11 +28,12 @@ def loop_scores(clf: ClassifierDDPM, x: torch.Tensor, max_rows: int | None = Non
     tt = t.expand(B, n_t).reshape(-1)
     x_t = ns.add_noise(x.repeat_interleave(n_t, 0), tt, eps.reshape(-1, d))
     out = []
-    for i in range(clf.n_classes):
-        yy = torch.full_like(tt, i)
-        step = len(tt) if max_rows is None else max_rows
-        pred = torch.cat([model(x_t[j:j + step], tt[j:j + step], yy[j:j + step]) for j in range(0, len(tt), step)]).view(B, n_t, d)
-        out.append(((pred - eps) ** 2).sum(-1).mean(-1))
+    with eval_mode(model):
+        for i in range(clf.n_classes):
+            yy = torch.full_like(tt, i)
+            step = len(tt) if max_rows is None else max_rows
+            pred = torch.cat([model(x_t[j:j + step], tt[j:j + step], yy[j:j + step]) for j in range(0, len(tt), step)]).view(B, n_t, d)
+            out.append(((pred - eps) ** 2).sum(-1).mean(-1))
     return torch.stack(out, 1)
 
 
@@ -44,14 +47,18 @@ def timeit(fn, repeat):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--threads', type=int, default=2, help='torch.set_num_threads (default 2: the 2-core budget)')
+    p.add_argument('--threads', type=int, default=2, help='torch threads (default 2: the 2-core budget)')
     p.add_argument('--repeat', type=int, default=5, help='timed calls of each (default 5)')
     p.add_argument('--n_t', type=int, default=10)
     a = p.parse_args(argv)
-    torch.set_num_threads(a.threads)
+    with torch_threads(a.threads):
+        return run(a)
+
+
+def run(a):
     X, y = load_dataset('manycircles')
-    ns = NoiseScheduler(100, 'cosine')
-    model = fit_conditional(X[:2000], y[:2000], N_CLASSES['manycircles'], ns, epochs=2, fine_epochs=0)
+    model, ns, _ = train_recipe(RECIPES['conditional'], X[:2000], y[:2000], n_classes=N_CLASSES['manycircles'], seed=0,
+                                progress=False, epochs=2)
     clf = ClassifierDDPM(model, ns, n_t=a.n_t)
     test = torch.testing.assert_close
     test(clf.scores(X), loop_scores(clf, X), rtol=1e-4, atol=1e-5)    # the same computation

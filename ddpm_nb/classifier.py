@@ -6,15 +6,12 @@
 from __future__ import annotations
 import math
 import torch
-from torch import nn
 import torch.nn.functional as F
 from .schedules import NoiseScheduler
-from .model import ConditionalDDPM
-from .training import TensorLoader
+from .model import ConditionalDDPM, check_steps, eval_mode, model_device
 
 # %% auto #0
-__all__ = ['eval_timesteps', 'class_frequencies', 'elbo_weights', 'ClassifierDDPM', 'MLPClassifier', 'train_mlp_classifier',
-           'accuracy', 'class_consistency']
+__all__ = ['eval_timesteps', 'class_frequencies', 'elbo_weights', 'ClassifierDDPM']
 
 # %% ../nbs/07_classifier.ipynb #0801fe39
 def eval_timesteps(num_timesteps: int, n_t: int) -> torch.Tensor:
@@ -53,9 +50,8 @@ class ClassifierDDPM:
                  class_prior=None, seed: int = 0, scale: float | None = None, max_rows: int = 2 ** 14):
         if not isinstance(model, ConditionalDDPM):
             raise TypeError(f"ClassifierDDPM needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
+        check_steps(model, noise_scheduler)
         T = len(noise_scheduler)
-        if T != model.n_steps:
-            raise ValueError(f"noise_scheduler has {T} timesteps but the model was built for n_steps={model.n_steps}")
         if isinstance(n_t, bool) or not isinstance(n_t, int) or not 1 <= n_t <= T:
             raise ValueError(f"n_t must be an integer in [1, {T}] (the number of timesteps of the model), got {n_t!r}")
         if method not in _METHODS: raise ValueError(f"unknown method {method!r}; known methods: 'eps' (Li et al. 2023), 'report'")
@@ -89,7 +85,7 @@ class ClassifierDDPM:
         return float(len(self.noise_scheduler) * elbo_weights(self.noise_scheduler)[1:].median())
 
     @property
-    def device(self): return next(self.model.parameters()).device
+    def device(self): return model_device(self.model)
 
     def _check_x(self, x) -> torch.Tensor:
         x = torch.as_tensor(x)
@@ -130,10 +126,9 @@ class ClassifierDDPM:
         t, eps = self.draw_noise(len(x))
         C = self.n_classes + (self.method == "report")
         chunk = max(1, self.max_rows // (C * self.n_t))
-        was_training = self.model.training; self.model.eval()
-        try: return torch.cat([self._chunk_scores(x[i:i + chunk], t, eps[i:i + chunk]) for i in range(0, len(x), chunk)]) \
-                    if len(x) else torch.zeros(0, self.n_classes, device=self.device)
-        finally: self.model.train(was_training)
+        if not len(x): return torch.zeros(0, self.n_classes, device=self.device)
+        with eval_mode(self.model):
+            return torch.cat([self._chunk_scores(x[i:i + chunk], t, eps[i:i + chunk]) for i in range(0, len(x), chunk)])
 
     def logits_from_scores(self, s: torch.Tensor, scale: float | None = None) -> torch.Tensor:
         "Unnormalised log-probabilities: -scale·error + log prior (\"eps\") or scale·Δ + log prior (\"report\")."
@@ -170,63 +165,3 @@ class ClassifierDDPM:
     def __repr__(self):
         return (f"ClassifierDDPM(method={self.method!r}, n_t={self.n_t}, n_classes={self.n_classes}, scale={self.scale:.4g}, "
                 f"class_prior={[round(p, 3) for p in self.class_prior.tolist()]})")
-
-# %% ../nbs/07_classifier.ipynb #554a8809
-class MLPClassifier(nn.Module):
-    "A discriminative classifier: `n_hidden` ReLU layers of width `hidden`, logits for `n_classes` classes."
-    def __init__(self, n_dim: int, n_classes: int, hidden: int = 128, n_hidden: int = 2):
-        super().__init__()
-        for k, v in dict(n_dim=n_dim, n_classes=n_classes, hidden=hidden, n_hidden=n_hidden).items():
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{k} must be a positive integer, got {v!r}")
-        self.n_dim, self.n_classes = n_dim, n_classes
-        layers, d = [], n_dim
-        for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
-        self.net = nn.Sequential(*layers, nn.Linear(d, n_classes))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 2 or x.shape[1] != self.n_dim:
-            raise ValueError(f"x must have shape [n_points, {self.n_dim}] for this classifier (n_dim={self.n_dim}), got {tuple(x.shape)}")
-        return self.net(x)
-
-    @torch.no_grad()
-    def predict_proba(self, x) -> torch.Tensor:
-        "Class probabilities [n_points, n_classes]."
-        was_training = self.training; self.eval()
-        try: return torch.softmax(self(torch.as_tensor(x, dtype=torch.float32).to(next(self.parameters()).device)), -1)
-        finally: self.train(was_training)
-
-    def predict(self, x) -> torch.Tensor:
-        "Predicted classes, a long tensor [n_points]."
-        return self.predict_proba(x).argmax(-1)
-
-def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None = None, hidden: int = 128, epochs: int = 60,
-                         lr: float = 3e-3, batch_size: int = 128, seed: int = 0, n_hidden: int = 2) -> MLPClassifier:
-    "Train an `MLPClassifier` on `(X, y)` with Adam and cross-entropy (seeded: same data and seed, same network)."
-    X = torch.as_tensor(X, dtype=torch.float32); y = torch.as_tensor(y).long()
-    if X.dim() != 2: raise ValueError(f"X must have shape [n_points, n_dim], got {tuple(X.shape)}")
-    if len(X) != len(y): raise ValueError(f"X and y differ in length: {len(X)} vs {len(y)}")
-    if len(y) == 0: raise ValueError("train_mlp_classifier needs at least one point")
-    if n_classes is None: n_classes = int(y.max()) + 1
-    if y.min() < 0 or y.max() >= n_classes: raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min().item()}..{y.max().item()}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    torch.manual_seed(seed)
-    clf = MLPClassifier(X.shape[1], n_classes, hidden, n_hidden)
-    opt = torch.optim.Adam(clf.parameters(), lr=lr)
-    loader = TensorLoader(X, y, batch_size=batch_size, seed=seed)
-    for _ in range(epochs):
-        for xb, yb in loader:
-            loss = F.cross_entropy(clf(xb), yb)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    return clf.eval()
-
-def accuracy(pred, y) -> float:
-    "Share of predictions `pred` equal to the labels `y`."
-    pred, y = torch.as_tensor(pred).cpu().flatten(), torch.as_tensor(y).cpu().flatten()
-    if pred.shape != y.shape: raise ValueError(f"pred and y differ in length: {len(pred)} vs {len(y)}")
-    if len(y) == 0: raise ValueError("accuracy of an empty set is undefined")
-    return (pred == y).float().mean().item()
-
-def class_consistency(samples: torch.Tensor, class_label: int, clf) -> float:
-    "Share of `samples` that the classifier `clf` (anything with `.predict`) assigns to `class_label`."
-    if len(samples) == 0: raise ValueError("class_consistency needs at least one sample")
-    return (clf.predict(samples).cpu() == int(class_label)).float().mean().item()

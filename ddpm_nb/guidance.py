@@ -7,79 +7,54 @@ from __future__ import annotations
 import math
 import torch
 from .schedules import NoiseScheduler
-from .model import ConditionalDDPM, make_model
-from .training import trainConditional, TensorLoader
+from .model import ConditionalDDPM
 from .sampling import sampleCFG
-from .metrics import emd
-from .classifier import class_consistency
+from .metrics import evaluate_samples, floors, class_consistency
 
 # %% auto #0
-__all__ = ['recipe_scheduler', 'fit_conditional', 'guidance_sweep', 'summarise_sweep']
-
-# %% ../nbs/06_guidance.ipynb #6621a330
-def recipe_scheduler(n_dim: int, num_timesteps: int = 100) -> NoiseScheduler:
-    "The schedule of the recipe: cosine for data of up to 3 dimensions, linear β from 1e-4 to 0.05 above (see the text)."
-    return NoiseScheduler(num_timesteps, 'cosine') if n_dim <= 3 else NoiseScheduler(num_timesteps, beta_start=1e-4, beta_end=0.05)
-
-def fit_conditional(X: torch.Tensor, y: torch.Tensor, n_classes: int, noise_scheduler: NoiseScheduler, epochs: int = 150,
-                    fine_epochs: int = 50, config: str = 'large', batch_size: int = 128, lr: float = 2e-3,
-                    fine_lr: float = 3e-4, p_uncond: float = 0.1, seed: int = 0) -> ConditionalDDPM:
-    """Train a `ConditionalDDPM` (`make_model(config, ...)`) on `(X, y)` with `trainConditional`: `epochs` at `lr`, then
-    `fine_epochs` at `fine_lr` (fresh Adam), each label dropped to the null class with probability `p_uncond`. Seeded."""
-    torch.manual_seed(seed)
-    model = make_model(config, n_dim=X.shape[1], n_steps=len(noise_scheduler), n_classes=n_classes)
-    for i, (ep, rate) in enumerate([(epochs, lr), (fine_epochs, fine_lr)]):
-        if ep or i == 0:
-            trainConditional(model, noise_scheduler, TensorLoader(X, y, batch_size=batch_size, seed=seed + i),
-                             torch.optim.Adam(model.parameters(), lr=rate), ep, None, p_uncond=p_uncond, seed=seed + i, progress=False)
-    return model.eval()
+__all__ = ['guidance_sweep', 'summarise_sweep']
 
 # %% ../nbs/06_guidance.ipynb #3b579a99
 def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_ref: torch.Tensor, y_ref: torch.Tensor, clf,
-                   guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, seed: int = 0,
-                   X_train: torch.Tensor | None = None, y_train: torch.Tensor | None = None, floor_draws: int = 5) -> list[dict]:
-    """For each guidance scale w and class k: draw as many CFG samples of class k as `X_ref` holds points of class k
-    (at most `n_max`), and return rows {guidance_scale, class, n, consistency, emd} — the share of the samples that
-    `clf` assigns to k, and the EMD to the class-k points of `X_ref` (held-out data). Given `X_train, y_train`, rows
-    also hold `emd_floor`: the EMD between as many class-k training points (a random subset) and the same reference
-    points, averaged over `floor_draws` subsets."""
+                   guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, k: int = 10, seed: int = 0) -> list[dict]:
+    """For each guidance scale w and class c, with N_c the class-c points of `X_ref` (held-out data) and
+    n_c = min(`n_max`, N_c // 2): draw k·n_c CFG samples of class c and return rows {guidance_scale, class, n, consistency,
+    emd, emd_floor, emd_ratio}: n = n_c, the share of the samples that `clf` assigns to c, and
+    `evaluate_samples(samples, X_ref[y_ref == c], n=n_c, k=k)` — the EMD between n_c samples and n_c held-out class-c
+    points, and its floor, the EMD between two disjoint n_c-point subsets of the held-out class-c points (each the mean
+    over `k` draws). Classes with fewer than two points in `X_ref` have no floor and are left out. Seeded."""
     if not isinstance(model, ConditionalDDPM):
         raise TypeError(f"guidance_sweep needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     y_ref = torch.as_tensor(y_ref).long()
     if len(X_ref) != len(y_ref): raise ValueError(f"X_ref and y_ref differ in length: {len(X_ref)} vs {len(y_ref)}")
     if isinstance(n_max, bool) or not isinstance(n_max, int) or n_max < 1: raise ValueError(f"n_max must be a positive integer, got {n_max!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k must be a positive integer, got {k!r}")
     ws = [float(w) for w in guidance_scales]
     bad = [w for w in ws if not math.isfinite(w)]
     if bad: raise ValueError(f"guidance scales must be finite numbers, got {bad[0]!r}")
-    K = model.n_classes
-    ref = {k: X_ref[y_ref == k][:n_max] for k in range(K)}
-    classes = [k for k in range(K) if len(ref[k])]
-    labels = torch.cat([torch.full((len(ref[k]),), k) for k in classes])
-    floors = {}
-    if X_train is not None:
-        y_train = torch.as_tensor(y_train).long()
-        g = torch.Generator().manual_seed(seed)
-        for k in classes:
-            Xk = X_train[y_train == k]
-            floors[k] = sum(emd(Xk[torch.randperm(len(Xk), generator=g)[:len(ref[k])]], ref[k])
-                            for _ in range(floor_draws)) / floor_draws if len(Xk) else float('nan')
+    X_ref = torch.as_tensor(X_ref).cpu()
+    ref = {c: X_ref[y_ref.cpu() == c] for c in range(model.n_classes)}
+    n = {c: min(n_max, len(ref[c]) // 2) for c in ref}
+    classes = [c for c in ref if n[c] >= 1]
+    floor = {c: floors(ref[c], n=n[c], k=k, seed=seed) for c in classes}       # once per class, shared by every w
+    labels = torch.cat([torch.full((k * n[c],), c) for c in classes])          # k·n_c: fresh samples for each of the k draws
     rows = []
     for w in ws:
         xs = sampleCFG(model, len(labels), noise_scheduler, w, labels, seed=seed).cpu()
-        for k in classes:
-            xk = xs[labels == k]
-            row = dict(guidance_scale=w, **{'class': k}, n=len(xk), consistency=class_consistency(xk, k, clf), emd=emd(xk, ref[k]))
-            if floors: row['emd_floor'] = floors[k]
-            rows.append(row)
+        for c in classes:
+            xc = xs[labels == c]
+            ev = evaluate_samples(xc, ref[c], n=n[c], k=k, seed=seed, floor=floor[c])
+            rows.append(dict(guidance_scale=w, **{'class': c}, n=n[c], consistency=class_consistency(xc, c, clf),
+                             emd=ev['emd'], emd_floor=ev['emd_floor'], emd_ratio=ev['emd_ratio']))
     return rows
 
 def summarise_sweep(rows: list[dict]) -> dict:
-    """Per guidance scale: the pooled class consistency (all samples) and the mean over classes of the EMD and of
-    EMD / floor (when the rows have floors). Returns {w: {'consistency', 'emd', 'emd_ratio'}}."""
+    """Per guidance scale: the class consistency pooled over all samples (each class weighted by its n), and the means over
+    classes of the EMD and of EMD / floor. Returns {w: {'consistency', 'emd', 'emd_ratio'}}."""
     out = {}
     for w in sorted({r['guidance_scale'] for r in rows}):
         rs = [r for r in rows if r['guidance_scale'] == w]
         n = sum(r['n'] for r in rs)
-        out[w] = dict(consistency=sum(r['consistency'] * r['n'] for r in rs) / n, emd=sum(r['emd'] for r in rs) / len(rs))
-        if all('emd_floor' in r for r in rs): out[w]['emd_ratio'] = sum(r['emd'] / r['emd_floor'] for r in rs) / len(rs)
+        out[w] = dict(consistency=sum(r['consistency'] * r['n'] for r in rs) / n, emd=sum(r['emd'] for r in rs) / len(rs),
+                      emd_ratio=sum(r['emd_ratio'] for r in rs) / len(rs))
     return out
