@@ -1,12 +1,14 @@
 """Update time of the three explorers of `ddpm_nb.widgets` (notebook 08_explore), caches warm.
 
 For each explorer, the view (the callback behind the sliders) is timed over several settings; the time counts the view
-and rendering its figure to the PNG the widget shows. Budgets: forward 100 ms, reverse 1 s, guidance 1 s.
+and rendering its figure to the PNG the widget shows. Budgets: forward 100 ms, reverse 1 s, guidance 1 s. The reverse
+view scores k·n samples with `evaluate_samples` against the one floor (`floors`, kept in memory per data set, n and k).
 Views run with `EXPLORER_THREADS` torch threads, as the explorers run them (--threads 0: torch's own setting).
-The models are trained first (with few epochs: the update time does not depend on how long a model was trained) into a
-throwaway cache, unless --cache names one. Run: `python bench/bench_widgets.py [--epochs 2] [--repeat 7] [--threads N] [--strict]`.
+The models are trained first with the explorers' recipe `RECIPES['explorer']` (with few epochs: the update time does not
+depend on how long a model was trained) into a throwaway cache, unless --cache names one.
+Run: `python bench/bench_widgets.py [--epochs 2] [--repeat 7] [--threads N] [--strict]`.
 """
-import argparse, os, statistics, sys, tempfile, time, shutil
+import argparse, inspect, os, statistics, sys, tempfile, time, shutil
 import torch
 from ddpm_nb.data import load_dataset
 from ddpm_nb.widgets import (forward_view, reverse_view, guidance_view, figure_png, cached_model, cached_classifier,
@@ -49,6 +51,8 @@ def main(argv=None):
         for T, sched, t in [(10, 'linear', 5), (100, 'linear', 50), (1000, 'linear', 999), (1000, 'cosine', 500),
                             (500, 'sigmoid', 100), (200, 'sigmoid_chen', 150)]:
             cases['forward'].append((f"T={T} {sched} t={t}", lambda T=T, s=sched, t=t: forward_view(T, 1e-3, 0.02, s, t, X)))
+        rk = {p: inspect.signature(reverse_view).parameters[p].default for p in ('n', 'k')}
+        print(f"reverse view: n = {rk['n']} points, k = {rk['k']} draws ({rk['n'] * rk['k']} samples per update)")
         for T in REVERSE_T:
             cases['reverse'].append((f"moons T={T} cosine", lambda T=T: reverse_view('moons', T, 'cosine', epochs=a.epochs, cache=cache)))
         cases['reverse'].append(("moons T=100 linear", lambda: reverse_view('moons', 100, 'linear', epochs=a.epochs, cache=cache)))

@@ -4,34 +4,30 @@
 
 # %% ../nbs/08_explore.ipynb #16605552
 from __future__ import annotations
-import hashlib, io, json, os
-from contextlib import contextmanager
+import io
 from functools import lru_cache
-from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator, FuncFormatter
 from . import __version__
-from .data import load_dataset, train_test_split, plot_dataset, DATASETS, N_DIM, N_CLASSES
-from .schedules import NoiseScheduler, SCHEDULES, plot_forward
-from .model import make_model, CONFIGS
-from .training import train, trainConditional, TensorLoader, save_checkpoint, load_checkpoint, atomic_write
-from .sampling import sample, sampleCFG
-from .metrics import emd, emd_floor
-from .classifier import MLPClassifier, train_mlp_classifier, class_consistency
+from .data import load_dataset, train_test_split, DATASETS, N_DIM, N_CLASSES
+from .schedules import SCHEDULES, make_scheduler, plot_forward
+from .training import make_recipe, train_recipe
+from .runs import cached_checkpoint, torch_threads
+from .sampling import sample, sampleCFG, plot_beside
+from .metrics import evaluate_samples, floors, train_mlp_classifier, class_consistency
 
 # %% auto #0
-__all__ = ['EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'REVERSE_T', 'REVERSE_READOUT',
-           'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_READOUT', 'schedule_kwargs', 'forward_view', 'figure_png',
-           'torch_threads', 'forward_readout', 'forward_explorer', 'cache_dir', 'config_key', 'explorer_data',
-           'model_config', 'cached_model', 'reverse_view', 'reverse_readout', 'reverse_explorer', 'cached_classifier',
-           'guidance_view', 'guidance_readout', 'guidance_explorer']
+__all__ = ['EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT', 'REVERSE_T', 'REVERSE_READOUT',
+           'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range', 'forward_view',
+           'figure_png', 'forward_readout', 'forward_explorer', 'explorer_data', 'explorer_recipe', 'cached_model',
+           'reverse_view', 'reverse_readout', 'reverse_explorer', 'cached_classifier', 'guidance_view',
+           'guidance_readout', 'guidance_explorer']
 
 # %% ../nbs/08_explore.ipynb #25dfe0e9
-def schedule_kwargs(schedule: str, beta_low: float, beta_high: float) -> dict:
-    "`NoiseScheduler` keyword arguments for `schedule`: the β range for the schedules that take one (linear, sigmoid), else none."
-    if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}; known schedules: {', '.join(SCHEDULES)}")
-    return dict(beta_start=float(beta_low), beta_end=float(beta_high)) if 'beta_start' in SCHEDULES[schedule][1] else {}
+def takes_beta_range(schedule: str) -> bool:
+    "Whether `schedule` takes a β range (linear, sigmoid); `make_scheduler` ignores it for the others."
+    return schedule in SCHEDULES and 'beta_start' in SCHEDULES[schedule][1]
 
 def _subset(X: torch.Tensor, n: int, seed: int = 0) -> torch.Tensor:
     "`n` rows of `X` (all if fewer) in a random order fixed by `seed`."
@@ -41,12 +37,12 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
                  seed: int = 0, n_show: int = 1000) -> tuple[Figure, dict]:
     """The forward-process explorer's view: a figure of β_t, ᾱ_t and `data` noised to q(x_t | x_0) at timestep `t`
     (`n_show` points), and the readouts of `NoiseScheduler.summary` (ᾱ_T, prior KL on all of `data`) plus β_t and ᾱ_t."""
-    ns = NoiseScheduler(T, schedule, **schedule_kwargs(schedule, beta_low, beta_high))
+    ns = make_scheduler(T, schedule, float(beta_low), float(beta_high))
     if isinstance(t, bool) or int(t) != t or not 0 <= t < T:
         raise ValueError(f"t must be an integer in 0..{T - 1} for T = {T}, got {t!r}")
     t = int(t)
     info = dict(ns.summary(data), t=t, beta_t=ns.betas[t].item(), alpha_bar_t=ns.alpha_bar[t].item(),
-                beta_range=bool(schedule_kwargs(schedule, beta_low, beta_high)))
+                beta_range=takes_beta_range(schedule))
     fig = Figure(figsize=(11, 3.3))
     axs = fig.subplots(1, 3, gridspec_kw=dict(width_ratios=[1.2, 1.2, 1]))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.83, wspace=0.35)   # fixed: tight_layout costs more than the rest
@@ -72,14 +68,6 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=dpi, pil_kwargs=dict(compress_level=1))
     return buf.getvalue()
-
-@contextmanager
-def torch_threads(n: int | None):
-    "Run the block with `torch.set_num_threads(n)` (`None`: as it is), then restore the previous setting."
-    before = torch.get_num_threads()
-    if n is not None: torch.set_num_threads(n)
-    try: yield
-    finally: torch.set_num_threads(before)
 
 EXPLORER_THREADS = 1
 """torch threads while an explorer updates. The models are tiny: a second thread gains little on an idle machine and,
@@ -151,24 +139,18 @@ def forward_explorer(data: torch.Tensor, T: int = 100, beta_low: float = 1e-3, b
         t=widgets.IntSlider(value=t, min=0, max=T - 1, description='t', style=style, **sl))
     def on_T(v): controls['t'].max = v - 1
     def on_schedule(v):
-        for k in ('beta_low', 'beta_high'): controls[k].disabled = not schedule_kwargs(v, 1e-3, 0.02)
+        for k in ('beta_low', 'beta_high'): controls[k].disabled = not takes_beta_range(v)
     on_schedule(schedule)
     return _explorer('forward', controls, lambda **kw: forward_view(data=data, **kw), forward_readout,
                      links=[('T', on_T), ('schedule', on_schedule)], title='The forward process q(x_t | x_0)')
 
 # %% ../nbs/08_explore.ipynb #f14d57bb
-def cache_dir(cache=None) -> Path:
-    "The model cache: `cache` if given, else `$DDPM_NB_CACHE`, else `~/.cache/ddpm_nb`."
-    return Path(cache or os.environ.get('DDPM_NB_CACHE') or Path.home() / '.cache' / 'ddpm_nb').expanduser()
-
-def config_key(cfg: dict) -> str:
-    "A short, stable hash of a JSON-able configuration: the cache key."
-    return hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:16]
-
 EXPLORER_DATASETS = tuple(k for k in DATASETS if N_DIM[k] <= 3)
 "Data sets the reverse and guidance explorers offer (the ones a scatter plot shows)."
 REVERSE_BETAS = (1e-3, 0.02)
 "The β range the explorers' linear and sigmoid schedules use: the report's."
+SPLIT = dict(test_frac=0.2, seed=0)
+"The explorers' train/held-out split of every data set."
 
 @lru_cache(maxsize=None)
 def explorer_data(dataset: str):
@@ -176,109 +158,75 @@ def explorer_data(dataset: str):
     if dataset not in EXPLORER_DATASETS:
         raise ValueError(f"dataset {dataset!r} is not offered here; choose one of: {', '.join(EXPLORER_DATASETS)}")
     X, y = load_dataset(dataset)
-    return train_test_split(X, y, test_frac=0.2, seed=0)
+    return train_test_split(X, y, **SPLIT)
 
-def model_config(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int = 60,
-                 config: str = 'large', batch_size: int = 128, lr: float = 2e-3, seed: int = 0, p_uncond: float = 0.1) -> dict:
-    "Everything that defines a cached model (checked here, before any training)."
-    explorer_data(dataset)
-    if config not in CONFIGS: raise ValueError(f"unknown model config {config!r}; known configs: {', '.join(CONFIGS)}")
-    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1: raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    ns = NoiseScheduler(T, schedule, **schedule_kwargs(schedule, *REVERSE_BETAS))
-    cfg = dict(kind='ConditionalDDPM' if conditional else 'DDPM', dataset=dataset, split=dict(test_frac=0.2, seed=0),
-               scheduler=ns.config, config=config, network=CONFIGS[config], epochs=int(epochs), batch_size=batch_size,
-               lr=lr, seed=seed, version=__version__)
-    if conditional: cfg['p_uncond'] = p_uncond
-    return cfg
+def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='explorer') -> dict:
+    """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS` where
+    the schedule takes one) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
+    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")   # an untrained model explores nothing
+    betas = dict(zip(('beta_start', 'beta_end'), REVERSE_BETAS)) if takes_beta_range(schedule) else {}
+    return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, **betas),
+                       **({} if epochs is None else dict(epochs=int(epochs))))
 
-_MEMORY = {}
-
-def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int = 60, config: str = 'large',
-                 cache=None, progress: bool = True, **kw):
-    """`(model, noise_scheduler, cfg)` for the setting: from memory, else from the cache folder, else trained now
-    (with a progress bar unless `progress=False`) and saved there. `kw`: `batch_size`, `lr`, `seed`, `p_uncond`."""
-    cfg = model_config(dataset, T, schedule, conditional, epochs, config, **kw)
-    run = cache_dir(cache) / f"{cfg['kind']}_{dataset}_T{int(T)}_{schedule}_{config_key(cfg)}"
-    if (run, conditional) in _MEMORY: return _MEMORY[run, conditional]
-    model = None
-    if (run / 'config.json').is_file():
-        try:
-            model, ns, saved = load_checkpoint(run)
-            if saved.get('key') != cfg: model = None
-        except Exception: model = None                       # a damaged cache entry is trained again and overwritten
-    if model is None:
-        X_tr, _, y_tr, _ = explorer_data(dataset)
-        ns = NoiseScheduler(**cfg['scheduler'])
-        with torch.random.fork_rng():
-            torch.manual_seed(cfg['seed'])
-            model = make_model(config, N_DIM[dataset], int(T), N_CLASSES[dataset] if conditional else None)
-        opt = torch.optim.Adam(model.parameters(), lr=cfg['lr'])
-        if progress: print(f"first use: training {cfg['kind']} on {dataset} (T = {T}, {schedule}, {cfg['epochs']} epochs) into {run}")
-        if conditional:
-            losses = trainConditional(model, ns, TensorLoader(X_tr, y_tr, batch_size=cfg['batch_size'], seed=cfg['seed']), opt,
-                                      cfg['epochs'], None, p_uncond=cfg['p_uncond'], seed=cfg['seed'], progress=progress)
-        else:
-            losses = train(model, ns, TensorLoader(X_tr, batch_size=cfg['batch_size'], seed=cfg['seed']), opt,
-                           cfg['epochs'], None, seed=cfg['seed'], progress=progress)
-        save_checkpoint(model, run, ns, key=cfg, losses=losses)
-    model.eval()
-    _MEMORY[run, conditional] = model, ns, cfg
-    return _MEMORY[run, conditional]
+def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int | None = None,
+                 recipe='explorer', seed: int = 0, cache=None, progress: bool = True):
+    """`(model, noise_scheduler, cfg)` for the setting: `train_recipe(explorer_recipe(T, schedule, epochs, recipe), ...)`
+    on the training split of `dataset` (with its labels when `conditional`), through `cached_checkpoint` — from memory,
+    else the cache folder, else trained now (a progress bar unless `progress=False`). `cfg['key']` is the cache key."""
+    X_tr, _, y_tr, _ = explorer_data(dataset)
+    r = explorer_recipe(T, schedule, epochs, recipe)
+    kind = 'ConditionalDDPM' if conditional else 'DDPM'
+    key = dict(kind=kind, dataset=dataset, split=SPLIT, recipe=r, seed=seed, version=__version__)
+    def build():
+        with torch.random.fork_rng():            # train_recipe seeds the global generator; keep the caller's state
+            model, ns, losses = train_recipe(r, X_tr, y_tr if conditional else None, seed=seed, progress=progress)
+        return model, ns, dict(losses=losses)
+    model, ns, cfg = cached_checkpoint(key, build, cache=cache, prefix=f"{kind}_{dataset}_T{int(T)}_{schedule}",
+                                       progress=progress)
+    return model.eval(), ns, cfg
 
 # %% ../nbs/08_explore.ipynb #15f8bb6a
 REVERSE_T = (10, 50, 100, 150, 200, 500)
 "The T values the reverse explorer offers: the report's sweep, and 500."
 
 @lru_cache(maxsize=None)
-def _floor(dataset: str, n: int, k: int, seed: int):
-    return emd_floor(explorer_data(dataset)[1], n=n, k=k, seed=seed)
+def _floor(dataset: str, n: int, k: int) -> dict:
+    "`floors` of `dataset`'s held-out split at `n` points and `k` draws, computed once per (dataset, n, k)."
+    return floors(explorer_data(dataset)[1], n=n, k=k)
 
-def _beside(ref: torch.Tensor, xs: torch.Tensor, ref_title: str, xs_title: str, suptitle: str,
-            background: torch.Tensor | None = None) -> Figure:
-    "A figure of held-out points `ref` (over `background` in grey) beside samples `xs`; 3-D axes for 3-D data."
-    fig = Figure(figsize=(7.5, 3.6))
-    kw = dict(projection='3d', computed_zorder=False) if ref.shape[1] == 3 else {}   # 3-D: draw in the order plotted
-    ax_d, ax_s = [fig.add_subplot(1, 2, i + 1, **kw) for i in range(2)]
-    if background is not None: ax_d.scatter(*background.T, s=1, c='lightgrey')
-    plot_dataset(ref, ax=ax_d, title=ref_title, s=2)
-    plot_dataset(xs, ax=ax_s, title=xs_title, s=2)                                   # no echo of the sliders
-    if ref.shape[1] == 2:
-        for ax in (ax_d, ax_s): ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
-    fig.suptitle(suptitle, fontsize=10)
-    fig.tight_layout()
-    return fig
-
-def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500, epochs: int = 60,
-                 config: str = 'large', seed: int = 0, cache=None, progress: bool = True, k_floor: int = 5) -> tuple[Figure, dict]:
-    """The reverse-process explorer's view: `n` samples of the cached model for (`dataset`, `T`, `schedule`) beside `n`
-    held-out points, and the readouts: EMD(samples, held-out), its floor at the same `n` (mean, std over `k_floor` draws),
-    their ratio, and the schedule's ᾱ_T."""
-    model, ns, _ = cached_model(dataset, T, schedule, epochs=epochs, config=config, cache=cache, progress=progress)
+def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500, k: int = 2,
+                 epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
+    """The reverse-process explorer's view: `k·n` samples of the cached model for (`dataset`, `T`, `schedule`) beside
+    the held-out data, and the readouts of `evaluate_samples` (`n` points, `k` draws): EMD(samples, held-out), its floor at
+    the same `n` and `k`, their ratio, and the schedule's ᾱ_T."""
+    model, ns, _ = cached_model(dataset, T, schedule, epochs=epochs, cache=cache, progress=progress)
     _, X_te, _, _ = explorer_data(dataset)
     if isinstance(n, bool) or int(n) != n or not 1 <= n <= len(X_te) // 2:
         raise ValueError(f"n must be an integer in 1..{len(X_te) // 2} (half the held-out {dataset}), got {n!r}")
-    xs = sample(model, int(n), ns, seed=seed)
-    ref = _subset(X_te, int(n), seed)
-    e = emd(xs, ref)
-    floor, floor_std = _floor(dataset, int(n), k_floor, 0)
-    info = dict(dataset=dataset, T=int(T), schedule=schedule, n=int(n), emd=e, emd_floor=floor, emd_floor_std=floor_std,
-                ratio=e / floor, alpha_bar_T=ns.alpha_bar[-1].item())
-    fig = _beside(ref, xs, f'held-out {dataset} ({n})', f'samples ({n})',
-                  f"EMD = {e:.3f}, floor = {floor:.3f} ± {floor_std:.3f} (ratio {e / floor:.2f})")
+    n = int(n)
+    xs = sample(model, n * k, ns, seed=seed)                  # k·n samples: fresh ones for each of the k draws
+    ev = evaluate_samples(xs, X_te, n=n, k=k, floor=_floor(dataset, n, k))
+    info = dict(dataset=dataset, T=int(T), schedule=schedule, n=n, k=ev['k'], emd=ev['emd'], emd_std=ev['emd_std'],
+                emd_floor=ev['emd_floor'], emd_floor_std=ev['emd_floor_std'], ratio=ev['emd_ratio'],
+                alpha_bar_T=ns.alpha_bar[-1].item())
+    fig = plot_beside(X_te, xs, data_title=f'held-out {dataset} ({len(X_te)})', samples_title=f'samples ({len(xs)})',
+                      suptitle=f"EMD = {info['emd']:.3f}, floor = {info['emd_floor']:.3f} ± {info['emd_floor_std']:.3f} "
+                               f"(ratio {info['ratio']:.2f}; {n} points, {info['k']} draws)")
     return fig, info
 
 # %% ../nbs/08_explore.ipynb #ecc719e3
 REVERSE_READOUT = dict(emd=('EMD', '.4f'), emd_floor=('floor', '.4f'), emd_floor_std=('± ', '.4f'), ratio=('EMD / floor', '.2f'),
-                       alpha_bar_T=('ᾱ_T', '.4f'))
+                       k=('draws', 'd'), alpha_bar_T=('ᾱ_T', '.4f'))
 "What the reverse explorer's readout shows (key → label, format)."
 
 def reverse_readout(info: dict) -> str:
     "HTML readout of `reverse_view`'s numbers."
     return _fmt(info, REVERSE_READOUT)
 
-def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500, epochs: int = 60,
-                     cache=None, **kw):
-    "A data-set menu, T and the schedule, wired to `reverse_view` (models cached in `cache_dir(cache)`)."
+def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500,
+                     epochs: int | None = None, cache=None, **kw):
+    "A data-set menu, T and the schedule, wired to `reverse_view` (models cached by `cached_model`)."
     import ipywidgets as widgets
     style = dict(description_width='initial')
     controls = dict(dataset=widgets.Dropdown(options=EXPLORER_DATASETS, value=dataset, description='data', style=style),
@@ -290,48 +238,37 @@ def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosi
 # %% ../nbs/08_explore.ipynb #aadfdfd3
 GUIDANCE_T, GUIDANCE_SCHEDULE = 100, 'cosine'
 "The conditional models' T and schedule."
+JUDGE = dict(hidden=128, n_hidden=2, epochs=60)
+"The MLP judge's size and training epochs (`train_mlp_classifier`)."
 
-def cached_classifier(dataset: str, epochs: int = 60, cache=None, seed: int = 0, hidden: int = 128, n_hidden: int = 2,
-                      progress: bool = True) -> MLPClassifier:
-    """The MLP classifier of `dataset` (`train_mlp_classifier` on its training split, `epochs` epochs): from memory, from
-    the cache folder (weights loaded with `weights_only=True`), or trained now and saved there."""
+def cached_classifier(dataset: str, epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True):
+    """The MLP judge of `dataset` (`train_mlp_classifier` on its training split; `epochs` — `None`: `JUDGE['epochs']`),
+    through `cached_checkpoint` like the models: from memory, else the cache folder, else trained now and saved there."""
     X_tr, _, y_tr, _ = explorer_data(dataset)
-    cfg = dict(kind='MLPClassifier', dataset=dataset, split=dict(test_frac=0.2, seed=0), n_classes=N_CLASSES[dataset],
-               hidden=hidden, n_hidden=n_hidden, epochs=int(epochs), seed=seed, version=__version__)
-    run = cache_dir(cache) / f"MLPClassifier_{dataset}_{config_key(cfg)}"
-    if ('clf', run) in _MEMORY: return _MEMORY['clf', run]
-    clf = None
-    try:
-        if json.loads((run / 'config.json').read_text()).get('key') == cfg:
-            clf = MLPClassifier(N_DIM[dataset], N_CLASSES[dataset], hidden, n_hidden)
-            clf.load_state_dict(torch.load(run / 'model.pth', map_location='cpu', weights_only=True))
-    except Exception: clf = None                             # missing or damaged: trained again and overwritten
-    if clf is None:
-        if progress: print(f"first use: training MLPClassifier on {dataset} ({int(epochs)} epochs) into {run}")
+    hp = dict(JUDGE, **({} if epochs is None else dict(epochs=int(epochs))))
+    key = dict(kind='MLPClassifier', dataset=dataset, split=SPLIT, n_classes=N_CLASSES[dataset], **hp, seed=seed,
+               version=__version__)
+    def build():
         with torch.random.fork_rng():          # train_mlp_classifier seeds the global generator; keep the caller's state
-            clf = train_mlp_classifier(X_tr, y_tr, n_classes=N_CLASSES[dataset], hidden=hidden, epochs=int(epochs),
-                                       seed=seed, n_hidden=n_hidden)
-        state = {k: v.detach().cpu() for k, v in clf.state_dict().items()}
-        atomic_write(run / 'model.pth', lambda f: torch.save(state, f))
-        atomic_write(run / 'config.json', lambda f: f.write(json.dumps(dict(key=cfg), indent=2)), mode='w')
-    _MEMORY['clf', run] = clf.eval()
-    return clf
+            return train_mlp_classifier(X_tr, y_tr, n_classes=N_CLASSES[dataset], seed=seed, **hp), None, {}
+    clf, _, _ = cached_checkpoint(key, build, cache=cache, prefix=f"MLPClassifier_{dataset}", progress=progress)
+    return clf.eval()
 
-def guidance_view(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500, epochs: int = 60,
-                  config: str = 'large', seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
+def guidance_view(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500,
+                  epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
     """The guidance explorer's view: `n` samples of `sampleCFG` for class `class_label` at guidance scale w =
     `guidance_scale` from the cached conditional model of `dataset`, beside that class's held-out data; the readout is
-    `class_consistency` under the cached MLP classifier. `epochs`: training epochs of both cached models."""
-    model, ns, _ = cached_model(dataset, GUIDANCE_T, GUIDANCE_SCHEDULE, conditional=True, epochs=epochs, config=config,
-                                cache=cache, progress=progress)
+    `class_consistency` under the cached MLP judge. `epochs`: training epochs of both cached models (`None`: their own)."""
+    model, ns, _ = cached_model(dataset, GUIDANCE_T, GUIDANCE_SCHEDULE, conditional=True, epochs=epochs, cache=cache,
+                                progress=progress)
     clf = cached_classifier(dataset, epochs=epochs, cache=cache, progress=progress)
     xs = sampleCFG(model, int(n), ns, guidance_scale, class_label, seed=seed)
     _, X_te, _, y_te = explorer_data(dataset)
-    ref = X_te[y_te == class_label]
     info = dict(dataset=dataset, class_label=int(class_label), guidance_scale=float(guidance_scale), n=int(n),
                 class_consistency=float(class_consistency(xs, class_label, clf)))
-    fig = _beside(ref, xs, f'held-out {dataset}, class {class_label}', f'guided samples ({n})',
-                  f"class consistency = {info['class_consistency']:.3f}", background=X_te)   # other classes in grey
+    fig = plot_beside(X_te[y_te == class_label], xs, data_title=f'held-out {dataset}, class {class_label}',
+                      samples_title=f'guided samples ({n})', suptitle=f"class consistency = {info['class_consistency']:.3f}",
+                      background=X_te)                                                   # other classes in grey
     return fig, info
 
 # %% ../nbs/08_explore.ipynb #2b639786
@@ -343,7 +280,7 @@ def guidance_readout(info: dict) -> str:
     return _fmt(info, GUIDANCE_READOUT)
 
 def guidance_explorer(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500,
-                      epochs: int = 60, cache=None, **kw):
+                      epochs: int | None = None, cache=None, **kw):
     "A data-set menu and sliders for the class and the guidance scale w (0 to 5), wired to `guidance_view`."
     import ipywidgets as widgets
     style, sl = dict(description_width='initial'), dict(continuous_update=False)
