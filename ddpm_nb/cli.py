@@ -4,32 +4,42 @@
 
 # %% ../nbs/10_cli.ipynb #8952634b
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, inspect, json, math, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .data import DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, plot_dataset, plot_digits
-from .schedules import SCHEDULES, NoiseScheduler
-from .model import CONFIGS, ConditionalDDPM, make_model
-from .training import RECIPES, TensorLoader, atomic_write, load_checkpoint, train, trainConditional
-from .sampling import sample, sampleCFG
+from .data import DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split
+from .schedules import SCHEDULES
+from .model import CONFIGS, ConditionalDDPM
+from .training import RECIPES, make_recipe, train_recipe
+from .runs import atomic_write, load_checkpoint, torch_threads
+from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'run_dir', 'samples_stem', 'CLIError', 'read_points', 'plot_samples', 'build_parser',
-           'cmd_train', 'cmd_sample', 'cmd_evaluate', 'cmd_demo', 'cmd_classify', 'main']
+__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem', 'CLIError', 'read_points',
+           'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate', 'cmd_demo', 'cmd_classify',
+           'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
 # %% ../nbs/10_cli.ipynb #f6bb80b7
-# What `ddpm_nb demo` trains and samples; each entry is a flag default, so `ddpm_nb demo --epochs 5` overrides one.
-# It is the `large` recipe of `ddpm_nb.training.RECIPES`; moons is split half and half so that 2000 held-out points face
-# 2000 samples and the floor has two disjoint 2000-point subsets; 5 x 2000 samples give each of the 5 EMDs fresh samples.
-DEMO_RECIPE = dict(dataset='moons', model=RECIPES['large']['config'], scheduler=RECIPES['large']['scheduler']['type'],
-                   n_steps=RECIPES['large']['scheduler']['num_timesteps'], lr=RECIPES['large']['lr'],
-                   batch_size=RECIPES['large']['batch_size'], epochs=RECIPES['large']['epochs'],
-                   lr_drop=RECIPES['large']['lr_drop'], test_frac=0.5, n_samples=10_000, seed=0)
+# What `ddpm_nb demo` trains and samples: the `large` recipe of `ddpm_nb.training.RECIPES`, on moons split half and half
+# so that 2000 held-out points face 2000 samples and the floor has two disjoint 2000-point subsets; 5 x 2000 samples give
+# each of the 5 EMDs fresh samples. Each entry is a flag default, so `ddpm_nb demo --n_samples 500` overrides one.
+DEMO_RECIPE = dict(recipe='large', dataset='moons', test_frac=0.5, n_samples=10_000, seed=0)
 
 # Defaults of the course's flags (`n_samples` None: 2000, or the rows of --prior-samples; `n_dim` None: the data set's).
 DEFAULTS = dict(dataset='moons', n_dim=None, n_steps=100, lbeta=0.001, ubeta=0.02, scheduler='linear', model='report',
-                epochs=100, batch_size=128, lr=1e-3, lr_drop=None, test_frac=0.2, n_samples=None, seed=42)
+                epochs=100, batch_size=128, lr=1e-3, lr_drop=None, p_uncond=0.1, test_frac=0.2, n_samples=None, seed=42)
+
+def recipe_flags(name: str) -> dict:
+    "Flag defaults that train the recipe `name` of `RECIPES`: its network, noise schedule and training settings."
+    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(RECIPES)}")
+    r = RECIPES[name]; s = r['scheduler']
+    flags = dict(recipe=name, model=r['config'], scheduler=s['type'], n_steps=s['num_timesteps'], lr=r['lr'],
+                 batch_size=r['batch_size'], epochs=r['epochs'], lr_drop=r['lr_drop'])
+    if s.get('beta_start') is not None: flags['lbeta'] = s['beta_start']   # else the course's: they still name the folder
+    if s.get('beta_end') is not None: flags['ubeta'] = s['beta_end']
+    if r.get('p_uncond') is not None: flags['p_uncond'] = r['p_uncond']
+    return flags
 
 # %% ../nbs/10_cli.ipynb #509b5f73
 def run_dir(out, n_dim: int, n_steps: int, lbeta: float, ubeta: float, dataset: str, scheduler: str = 'linear',
@@ -75,34 +85,6 @@ def read_points(path, n_dim: int, n_rows: int | None = None, what: str = '--prio
     x = x.float()
     if not torch.isfinite(x).all(): raise CLIError(f"{what} {str(p)!r} holds non-finite values (nan or inf)")
     return x
-
-# %% ../nbs/10_cli.ipynb #d6b80125
-def plot_samples(samples: torch.Tensor, data: torch.Tensor, metrics: dict | None = None, title: str | None = None):
-    "A `Figure` with held-out `data` (left) beside `samples` (right); `metrics` (from `evaluate_samples`) in the title."
-    from matplotlib.figure import Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    samples, data = torch.as_tensor(samples).cpu(), torch.as_tensor(data).cpu()
-    d = data.shape[1]
-    fig = Figure(figsize=(9, 4.6) if d != 3 else (10, 5)); FigureCanvasAgg(fig)
-    kw = dict(projection='3d') if d == 3 else {}
-    axs = [fig.add_subplot(1, 2, i + 1, **kw) for i in range(2)]
-    for ax, X, name in zip(axs, (data, samples), (f"held-out data ({len(data)})", f"samples ({len(samples)})")):
-        if d in (2, 3): plot_dataset(X, ax=ax, title=name, s=2)
-        elif d == 64: plot_digits(X, n=32, ncols=8, ax=ax, title=name)
-        else:
-            ax.scatter(X[:, 0], X[:, 1], s=2, alpha=0.5); ax.set_title(name)
-            ax.set_xlabel('$x_1$'); ax.set_ylabel('$x_2$')
-    if d == 2:
-        lo = torch.minimum(data.min(0).values, samples.min(0).values) - 0.1
-        hi = torch.maximum(data.max(0).values, samples.max(0).values) + 0.1
-        for ax in axs: ax.set_xlim(lo[0].item(), hi[0].item()); ax.set_ylim(lo[1].item(), hi[1].item())
-    line = [] if title is None else [title]
-    if metrics:
-        line.append(f"EMD {metrics['emd']:.4f} ± {metrics['emd_std']:.4f}, floor {metrics['emd_floor']:.4f} ± "
-                    f"{metrics['emd_floor_std']:.4f} (ratio {metrics['emd_ratio']:.2f}, n = {metrics['n']})")
-    if line: fig.suptitle('\n'.join(line), fontsize=10)
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/10_cli.ipynb #1ca25827
 def _typed(kind: str, ok, convert):
@@ -157,7 +139,7 @@ def _train_flags(p):
     g.add_argument('--lr', type=_pos_float, help="Adam learning rate (default: %(default)s)")
     g.add_argument('--lr-drop', type=float, nargs=2, metavar=('EPOCH', 'FACTOR'),
                    help="multiply the learning rate by FACTOR from epoch EPOCH on (default: %(default)s)")
-    g.add_argument('--p-uncond', type=_prob, default=0.1, help="with --conditional: share of labels dropped to the null class (default: %(default)s)")
+    g.add_argument('--p-uncond', type=_prob, help="with --conditional: share of labels dropped to the null class (default: %(default)s)")
 
 def _sample_flags(p, guidance: bool = True):
     g = p.add_argument_group('sampling')
@@ -174,24 +156,69 @@ def _eval_flags(p):
     g.add_argument('--samples', metavar='FILE', help="score this .pt/.npy file instead of the samples the flags name")
     g.add_argument('--eval-n', type=_pos_int, default=2000, metavar='N', help="points per EMD subset (default: %(default)s, at most the data at hand)")
 
+def _beta_pair(s: str) -> tuple[float, float]:
+    try: lo, hi = (float(v) for v in s.split(','))
+    except ValueError: raise argparse.ArgumentTypeError(f"a β pair is LOW,HIGH (e.g. 0.001,0.02), got {s!r}") from None
+    return lo, hi
+
+def _sweep_flags(p):
+    "The flags of `ddpm_nb sweep`: a named study or a grid, shared settings, output. Their defaults are `sweep`'s."
+    try: from ddpm_nb.experiments import STUDIES, SWEEP_SCHEDULES, sweep
+    except ImportError as e:                    # a partial installation: `sweep` says what it lacks, whatever its flags
+        p.add_argument('rest', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(missing=str(e))
+        return
+    d, r = {k: v.default for k, v in inspect.signature(sweep).parameters.items()}, RECIPES['report']
+    g = p.add_argument_group('what to run (a named study, or a grid)')
+    g.add_argument('--study', choices=tuple(STUDIES), help="a named study: 'full' = the report's T × schedule grid on "
+                   "moons, circles, manycircles, blobs and helix, the β sweep at T = 100, seeds 1 and 2 at T = 100, and digits; "
+                   "'report' = the grid only")
+    g.add_argument('--datasets', nargs='+', choices=DATASETS, metavar='NAME', help=f"grid: data sets (default: moons; from {', '.join(DATASETS)})")
+    g.add_argument('--n_steps', nargs='+', type=_pos_int, metavar='T', help="grid: numbers of steps T (default: 10 50 100 150 200)")
+    g.add_argument('--schedulers', nargs='+', metavar='NAME', help=f"grid: schedules (default: {' '.join(SWEEP_SCHEDULES)})")
+    g.add_argument('--betas', nargs='+', type=_beta_pair, metavar='LOW,HIGH', help="grid: β ranges (default: 0.001,0.02)")
+    g.add_argument('--seeds', nargs='+', type=_nonneg_int, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
+    g = p.add_argument_group("shared settings (by default those of the report's recipe, RECIPES['report'])")
+    g.add_argument('--epochs', type=_nonneg_int, help=f"training epochs (default: {r['epochs']})")
+    g.add_argument('--lr', type=_pos_float, help=f"Adam learning rate (default: {r['lr']})")
+    g.add_argument('--batch_size', type=_pos_int, help=f"batch size (default: {r['batch_size']})")
+    g.add_argument('--model', choices=tuple(CONFIGS), help=f"network configuration (default: {r['config']})")
+    g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
+    g.add_argument('--eval-n', type=_pos_int, default=d['eval_n'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
+    g.add_argument('--k-subsets', type=_pos_int, default=d['k_subsets'], metavar='K', help="EMD subsets (default: %(default)s)")
+    g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="KDE NLL temperature (default: %(default)s)")
+    g = p.add_argument_group('output and speed')
+    g.add_argument('--out', default=d['out'], metavar='CSV', help="results file; runs already in it are skipped (default: %(default)s)")
+    g.add_argument('--max-batch', type=_pos_int, default=d['max_batch'], metavar='K', help="networks trained together at most (default: %(default)s)")
+    g.add_argument('--workers', type=_nonneg_int, default=2, help="processes that score runs while the next data set trains (default: %(default)s; 0: none)")
+    g.add_argument('--threads', type=_nonneg_int, default=d['threads'], help="torch threads for training (default: %(default)s)")
+    g.add_argument('--albatross-path', metavar='FILE', help="the albatross .npy, shape (B, 8, 8) or (B, 64)")
+    g.add_argument('--dry-run', action='store_true', help="list the runs and how many are already done; train nothing")
+    g.add_argument('--quiet', action='store_true', help="no progress lines")
+
+COURSE_FORM = ("ddpm_nb --mode train|sample --n_steps 50 --lbeta 1e-4 --ubeta 0.02 --epochs 40 --n_samples 1000 "
+               "--batch_size 128 --lr 1e-3 --dataset moons --seed 42 --n_dim 2")
+"The course's command line, as its script is run; `ddpm_nb` (and `python -m ddpm_nb.cli`) accept it as it is."
+
 def build_parser() -> argparse.ArgumentParser:
     "The `ddpm_nb` parser: subcommands train, sample, evaluate, demo, classify and sweep."
     p = _Parser(prog='ddpm_nb', description="Train, sample and evaluate DDPMs on low-dimensional data (the ddpm_nb course workbook).",
-                epilog="Run `ddpm_nb COMMAND --help` for the flags of a command.")
+                epilog=f"Run `ddpm_nb COMMAND --help` for the flags of a command. The course's form is accepted too: "
+                       f"`{COURSE_FORM}` (see `ddpm_nb --mode train --help`).")
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True, parser_class=_Parser)
     def add(name, help, defaults, flags, func):
         sp = sub.add_parser(name, help=help, description=help)
         for f in flags: f(sp)
         sp.set_defaults(func=func, **defaults)
         return sp
-    add('train', "train a DDPM and save model.pth + config.json in its run folder", DEFAULTS,
+    add('train', "train a DDPM and save model.pth + config.json in its run folder", {**DEFAULTS, 'recipe': None},
         [_course_flags, _train_flags], cmd_train)
     add('sample', "sample from a trained run; write samples_*.pt and samples_*.npy", DEFAULTS,
         [_course_flags, _sample_flags], cmd_sample)
     add('evaluate', "score samples against the held-out split (EMD, NLL, floors); write metrics_*.json and a PNG", DEFAULTS,
         [_course_flags, _sample_flags, _eval_flags], cmd_evaluate)
-    add('demo', "train, sample and evaluate on moons with DEMO_RECIPE; print where the results went", {**DEFAULTS, **DEMO_RECIPE},
-        [_course_flags, _train_flags, _sample_flags, _eval_flags], cmd_demo)
+    add('demo', f"train, sample and evaluate on moons with DEMO_RECIPE (the {DEMO_RECIPE['recipe']!r} recipe); print where the results went",
+        {**DEFAULTS, **recipe_flags(DEMO_RECIPE['recipe']), **DEMO_RECIPE}, [_course_flags, _train_flags, _sample_flags, _eval_flags], cmd_demo)
     def classify_flags(sp):
         g = sp.add_argument_group('classifier')
         g.add_argument('--method', choices=('eps', 'report'), default='eps', help="decision rule: Li et al.'s ε-error or the report's (default: %(default)s)")
@@ -201,8 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="class prior p(y) the rules add: the training split's class frequencies, or equal classes (default: %(default)s)")
     add('classify', "classify points with a conditional run (the diffusion classifier); write predictions_*.npy",
         {**DEFAULTS, 'conditional': True}, [lambda sp: _course_flags(sp, run_only=True), classify_flags], cmd_classify)
-    sub.add_parser('sweep', help="the report's sweeps over T, β and schedules (ddpm_nb.experiments); see `ddpm_nb sweep --help`",
-                   add_help=False)
+    add('sweep', "the report's study: sweeps over T, β and schedules (ddpm_nb.experiments); append rows to a CSV", {},
+        [_sweep_flags], cmd_sweep)
+    return p
+
+def course_parser() -> argparse.ArgumentParser:
+    "The course's form: `--mode train|sample` with the course's flags (and this tool's), every flag accepted in both modes."
+    p = _Parser(prog='ddpm_nb', usage=f"{COURSE_FORM} [more flags of `ddpm_nb train` / `ddpm_nb sample`]",
+                description="The course's command line: `--mode train` trains and writes exps/ddpm_{n_dim}_{n_steps}_{lbeta}_"
+                            "{ubeta}_{dataset}/model.pth; `--mode sample` writes samples_{seed}_{n_samples}.pth beside it. "
+                            "Every flag is accepted in both modes; those a mode does not use are ignored.")
+    p.add_argument('--mode', choices=('train', 'sample'), required=True, help="train, or sample from the trained run")
+    for f in (_course_flags, _train_flags, _sample_flags): f(p)
+    p.set_defaults(**DEFAULTS, recipe=None, command='--mode', func=cmd_course, sample_files=('.pth',))
     return p
 
 # %% ../nbs/10_cli.ipynb #2eff79b0
@@ -225,9 +263,16 @@ def _run_folder(args) -> Path:
     return run_dir(args.out, args.n_dim, args.n_steps, args.lbeta, args.ubeta, args.dataset, args.scheduler,
                    args.model, args.conditional)
 
-def _scheduler(args) -> NoiseScheduler:
-    kw = dict(beta_start=args.lbeta, beta_end=args.ubeta) if args.scheduler in ('linear', 'sigmoid') else {}
-    return NoiseScheduler(num_timesteps=args.n_steps, type=args.scheduler, **kw)
+def _recipe(args) -> dict:
+    "The recipe the flags name: the `--model`'s recipe (or `args.recipe`) with the flags' schedule and training settings."
+    drop = None
+    if args.lr_drop is not None:
+        e, f = args.lr_drop
+        if e != int(e) or e < 0 or not 0 < f <= 1: raise CLIError(f"--lr-drop {e:g} {f:g}: expected an epoch >= 0 and a factor in (0, 1]")
+        drop = (int(e), f)
+    return make_recipe(args.recipe or args.model, config=args.model,
+                       scheduler=dict(num_timesteps=args.n_steps, type=args.scheduler, beta_start=args.lbeta, beta_end=args.ubeta),
+                       lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, lr_drop=drop, p_uncond=args.p_uncond)
 
 def _split(args):
     "The data set's train/test split (`train_test_split` with its default seed, as every notebook uses)."
@@ -254,23 +299,13 @@ def _say(*a): print(*a, flush=True)
 def cmd_train(args) -> dict:
     "`ddpm_nb train`: train on the training split and save `model.pth` + `config.json`; returns the paths and losses."
     _check_run_flags(args)
-    ns = _scheduler(args)
+    recipe = _recipe(args)
     X_tr, _, y_tr, _ = _split(args)
     run = _run_folder(args)
-    torch.manual_seed(args.seed)
-    model = make_model(args.model, args.n_dim, args.n_steps, N_CLASSES[args.dataset] if args.conditional else None).to(args.device)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    loader = TensorLoader(X_tr, y_tr if args.conditional else None, batch_size=args.batch_size, seed=args.seed)
-    drop = None
-    if args.lr_drop is not None:
-        e, f = args.lr_drop
-        if e != int(e) or e < 0 or not 0 < f <= 1: raise CLIError(f"--lr-drop {e:g} {f:g}: expected an epoch >= 0 and a factor in (0, 1]")
-        drop = (int(e), f)
     t0 = time.time()
-    if args.conditional:
-        losses = trainConditional(model, ns, loader, opt, args.epochs, run, p_uncond=args.p_uncond, seed=args.seed,
-                                  progress=not args.quiet, lr_drop=drop)
-    else: losses = train(model, ns, loader, opt, args.epochs, run, seed=args.seed, progress=not args.quiet, lr_drop=drop)
+    model, ns, losses = train_recipe(recipe, X_tr, y_tr if args.conditional else None, run_name=run, seed=args.seed,
+                                     progress=not args.quiet, device=args.device,
+                                     n_classes=N_CLASSES[args.dataset] if args.conditional else None)
     last = f"{losses[-1]:.4f}" if losses else "n/a"
     _say(f"trained {type(model).__name__} ({args.model}, {model.n_params} parameters) on {args.dataset} for {args.epochs} epochs "
          f"in {time.time() - t0:.1f} s, final loss {last}: {run / 'model.pth'}, {run / 'config.json'}")
@@ -320,11 +355,13 @@ def cmd_sample(args) -> dict:
         S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, seed=args.seed, **kw)
     S = S.detach().cpu()
     stem = _stem(args)
-    pt, npy = run / f"{stem}.pt", run / f"{stem}.npy"
-    atomic_write(pt, lambda f: torch.save(S, f))
-    atomic_write(npy, lambda f: np.save(f, S.numpy()))
-    _say(f"sampled {len(S)} points in {time.time() - t0:.1f} s: {pt}, {npy}")
-    return dict(run=run, samples=pt, samples_npy=npy)
+    files = [run / f"{stem}{ext}" for ext in getattr(args, 'sample_files', ('.pt', '.npy'))]   # the course's form: .pth
+    for f in files:
+        if f.suffix == '.npy': atomic_write(f, lambda fh: np.save(fh, S.numpy()))
+        else: atomic_write(f, lambda fh: torch.save(S, fh))
+    _say(f"sampled {len(S)} points in {time.time() - t0:.1f} s: {', '.join(map(str, files))}")
+    npy = [f for f in files if f.suffix == '.npy']
+    return dict(run=run, samples=files[0], samples_npy=npy[0] if npy else None)
 
 # %% ../nbs/10_cli.ipynb #255e2ee9
 def _metrics_path(samples: Path) -> Path:
@@ -338,7 +375,8 @@ def cmd_evaluate(args) -> dict:
     else:
         _n_samples(args, args.n_dim)
         if args.sampler == 'ddim' and args.ddim_steps is None: args.ddim_steps = min(20, args.n_steps)
-        f = _run_folder(args) / f"{_stem(args)}.pt"
+        base = _run_folder(args) / _stem(args)
+        f = next((p for p in (Path(f"{base}.pt"), Path(f"{base}.pth")) if p.is_file()), Path(f"{base}.pt"))
         if not f.is_file():
             raise CLIError(f"no samples at {str(f)!r}: run `ddpm_nb sample` with the same flags first, or give --samples FILE")
     S = read_points(f, args.n_dim, what='--samples')
@@ -356,8 +394,10 @@ def cmd_evaluate(args) -> dict:
     out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te))
     mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
-    title = f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}"
-    fig = plot_samples(S, X_te, m, title=title)
+    title = (f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}\n"
+             f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}, floor {m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f} "
+             f"(ratio {m['emd_ratio']:.2f}, n = {m['n']})")
+    fig = plot_beside(X_te, S, data_title=f"held-out data ({len(X_te)})", samples_title=f"samples ({len(S)})", suptitle=title)
     atomic_write(png, lambda fh: fig.savefig(fh, format='png', dpi=110, bbox_inches='tight'))
     _say(f"evaluated in {time.time() - t0:.1f} s: EMD {m['emd']:.4f} ± {m['emd_std']:.4f} (floor {m['emd_floor']:.4f} ± "
          f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), NLL {m['nll']:.3f} (floor {m['nll_floor']:.3f}): {mpath}, {png}")
@@ -405,20 +445,21 @@ def cmd_classify(args) -> dict:
     return dict(run=run, predictions=pp, probabilities=qp, accuracy=acc)
 
 # %% ../nbs/10_cli.ipynb #0ee5038d
-def _sweep(argv: list[str]) -> int:
-    try: from ddpm_nb.experiments import add_sweep_arguments, run_sweep_cli
-    except ImportError as e:
-        print(f"ddpm_nb sweep: error: the sweep needs ddpm_nb.experiments (add_sweep_arguments, run_sweep_cli), "
-              f"which this installation lacks ({e})", file=sys.stderr)
-        return 2
-    p = _Parser(prog='ddpm_nb sweep', description="The report's sweeps over T, β and schedules (ddpm_nb.experiments).")
-    add_sweep_arguments(p)
-    try: args = p.parse_args(argv)
-    except SystemExit as e: return _code(e)
-    try: r = run_sweep_cli(args)
-    except (ValueError, FileNotFoundError, FloatingPointError) as e: return _fail('sweep', e)
-    return r if isinstance(r, int) else 0
+def cmd_sweep(args) -> int:
+    "`ddpm_nb sweep`: `ddpm_nb.experiments.sweep` with the flags (a named study or a grid; `--dry-run` lists the runs)."
+    if getattr(args, 'missing', None):
+        raise CLIError(f"the sweep needs ddpm_nb.experiments (the study of 09_experiments), which this installation lacks ({args.missing})")
+    from ddpm_nb.experiments import sweep
+    given = [f"--{k}" for k in ('datasets', 'n_steps', 'schedulers', 'betas') if getattr(args, k)]
+    if args.study is not None and given: raise CLIError(f"--study {args.study} fixes the grid; drop {', '.join(given)} (or drop --study)")
+    sweep(study=args.study, datasets=args.datasets, n_steps=args.n_steps, schedulers=args.schedulers, betas=args.betas,
+          seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, model=args.model,
+          test_frac=args.test_frac, eval_n=args.eval_n, k_subsets=args.k_subsets, temperature=args.temperature,
+          out=args.out, max_batch=args.max_batch, workers=args.workers, threads=args.threads,
+          data_path=args.albatross_path, dry_run=args.dry_run, quiet=args.quiet)
+    return 0
 
+# %% ../nbs/10_cli.ipynb #b4b814f2
 def _code(e: SystemExit) -> int: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
 
 def _fail(command: str, e: BaseException) -> int:
@@ -426,16 +467,28 @@ def _fail(command: str, e: BaseException) -> int:
     print(f"ddpm_nb {command}: error: {msg}", file=sys.stderr)
     return 2
 
+# %% ../nbs/10_cli.ipynb #66b470c4
+def is_course_form(argv: list[str]) -> bool:
+    "Is `argv` the course's command line: flags only (no subcommand first), `--mode` among them?"
+    return bool(argv) and argv[0].startswith('-') and any(a == '--mode' or a.startswith('--mode=') for a in argv)
+
+def cmd_course(args) -> dict:
+    "The course's `--mode train|sample`: `cmd_train` or `cmd_sample` with the course's flags (samples saved as `.pth`)."
+    args.command = f"--mode {args.mode}"
+    return (cmd_train if args.mode == 'train' else cmd_sample)(args)
+
 # %% ../nbs/10_cli.ipynb #e5045165
 def main(argv: list[str] | None = None) -> int:
     "Run `ddpm_nb` with `argv` (default: `sys.argv[1:]`); returns the exit status (0 ok, 2 bad input)."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    if argv[:1] == ['sweep']: return _sweep(argv[1:])
-    try: args = build_parser().parse_args(argv)
+    parser = course_parser() if is_course_form(argv) else build_parser()
+    try: args = parser.parse_args(argv)
     except SystemExit as e: return _code(e)
-    threads = torch.get_num_threads()
-    if args.threads: torch.set_num_threads(args.threads)
-    try: args.func(args)
+    try:
+        with torch_threads(args.threads or None): args.func(args)
     except (ValueError, FileNotFoundError, FloatingPointError) as e: return _fail(args.command, e)
-    finally: torch.set_num_threads(threads)
     return 0
+
+# %% ../nbs/10_cli.ipynb #370c9fcf
+if __name__ == '__main__' and '__file__' in globals():     # `python -m ddpm_nb.cli`; a notebook has no __file__
+    sys.exit(main())

@@ -115,6 +115,8 @@ def test_conditional_guided_sampling(cli, work):
     (['sample', *RUN, '--conditional', '--class-label', '0', '--guidance-scale', 'nan'],
      "argument --guidance-scale: must be a finite number, got 'nan'"),
     (['sample', *RUN, '--class-label', '1'], "--class-label needs a conditional run"),
+    (['sweep', '--betas', '0.001'], "argument --betas: a β pair is LOW,HIGH (e.g. 0.001,0.02), got '0.001'"),
+    (['sweep', '--study', 'full', '--datasets', 'moons'], "--study full fixes the grid; drop --datasets"),
 ])
 def test_bad_input(cli, work, args, contains):
     np.save(work / 'prior_bad.npy', np.zeros((7, 3), np.float32))
@@ -165,3 +167,7 @@ def test_sweep_is_wired(cli, tmp_path):
     else:
         r = ok(cli('sweep', '--help', cwd=tmp_path))
         assert 'usage: ddpm_nb sweep' in r.stdout
+        r = ok(cli('sweep', '--datasets', 'moons', '--n_steps', '10', '50', '--schedulers', 'linear', '--dry-run',
+                   '--out', 'none.csv', cwd=tmp_path))
+        assert r.stdout.startswith('2 runs (grid); results file none.csv holds 0 of them'), r.stdout
+        assert not (tmp_path / 'none.csv').exists()

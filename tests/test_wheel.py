@@ -63,3 +63,8 @@ def test_wheel_in_clean_venv(tmp_path):
     sh(exe, 'train', '--n_steps', '5', '--epochs', '1', '--quiet', cwd=away, env=env)
     r = sh(exe, 'sample', '--n_steps', '5', '--n_samples', '10', cwd=away, env=env)
     assert (away / 'exps/ddpm_2_5_0.001_0.02_moons/samples_42_10.npy').is_file(), r.stdout
+    # and the course's form, through the command and through `python -m ddpm_nb.cli`
+    course = ['--n_steps', '5', '--lbeta', '1e-4', '--epochs', '1', '--n_samples', '10', '--seed', '3']
+    sh(exe, '--mode', 'train', *course, '--quiet', cwd=away, env=env)
+    r = sh(py, '-m', 'ddpm_nb.cli', '--mode', 'sample', *course, cwd=away, env=env)
+    assert (away / 'exps/ddpm_2_5_0.0001_0.02_moons/samples_3_10.pth').is_file(), r.stdout
