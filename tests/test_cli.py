@@ -6,24 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from cli_checks import ok, bad
 
 T = '10'
 RUN = ['--dataset', 'moons', '--n_steps', T, '--seed', '0']          # --out defaults to the current folder
 RUN_DIR = Path('exps/ddpm_2_10_0.001_0.02_moons')
 COND_DIR = Path('exps/ddpm_2_10_0.001_0.02_moons_cond')
-
-
-def ok(r):
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    return r
-
-
-def bad(r, contains):
-    "Exit status 2, one line on stderr naming the problem, no traceback."
-    assert r.returncode == 2, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    assert 'Traceback' not in r.stderr, r.stderr
-    assert r.stderr.count('\n') == 1 and r.stderr.endswith('\n'), f"not one line: {r.stderr!r}"
-    assert contains in r.stderr, f"{contains!r} not in {r.stderr!r}"
 
 
 @pytest.fixture(scope='module')

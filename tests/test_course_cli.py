@@ -5,16 +5,12 @@ course's file names `exps/ddpm_{n_dim}_{n_steps}_{lbeta}_{ubeta}_{dataset}/model
 import os, subprocess, sys
 from pathlib import Path
 import torch
+from cli_checks import ok
 
 # the course's line, flag for flag; its script reads --lbeta with type=float and writes it with an f-string: 1e-4 -> 0.0001
 COURSE = ['--n_steps', '50', '--lbeta', '1e-4', '--ubeta', '0.02', '--epochs', '40', '--n_samples', '1000',
           '--batch_size', '128', '--lr', '1e-3', '--dataset', 'moons', '--seed', '42', '--n_dim', '2']
 RUN = Path('exps/ddpm_2_50_0.0001_0.02_moons')
-
-
-def ok(r):
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    return r
 
 
 def test_course_command_line_exactly(cli, tmp_path):
