@@ -13,7 +13,7 @@ from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, mode
 from .runs import save_checkpoint
 
 # %% auto #0
-__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'drop_labels', 'train', 'trainConditional', 'make_recipe',
+__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'train', 'trainConditional', 'drop_labels', 'make_recipe',
            'recipe_model', 'train_recipe', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
@@ -53,35 +53,6 @@ class TensorLoader:
             yield self.X[j] if self.y is None else (self.X[j], self.y[j])
 
 # %% ../nbs/03_training.ipynb #fed7c081
-def _check_train_args(model, noise_scheduler, epochs, lr_drop, p_uncond):
-    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if lr_drop is not None:
-        if len(lr_drop) != 2 or int(lr_drop[0]) != lr_drop[0] or lr_drop[0] < 0 or not 0 < lr_drop[1] <= 1:
-            raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
-    check_steps(model, noise_scheduler)
-    if p_uncond is not None:
-        if not isinstance(model, ConditionalDDPM):
-            raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
-        if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
-
-def _batch(batch, device):
-    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent)."
-    if isinstance(batch, (list, tuple)): x, y = batch[0], (batch[1] if len(batch) > 1 else None)
-    else: x, y = batch, None
-    return x.to(device), (None if y is None else y.to(device))
-
-def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> torch.Tensor:
-    "Replace each label by the null class with probability `p_uncond` (so one network also learns ε(x, t, ∅))."
-    if y is None: raise ValueError("trainConditional needs a loader that yields (x, y)")
-    y = model.check_labels(y, len(y))
-    drop = torch.rand(len(y), generator=generator, device=y.device) < p_uncond
-    return torch.where(drop, torch.full_like(y, model.null_class), y)
-
-def _stop_if_not_finite(loss, optimizer, epoch, i):
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"training loss became {loss.item()} at epoch {epoch}, batch {i} "
-                                 f"(lr={optimizer.param_groups[0].get('lr')}); try a smaller learning rate. The run folder was not written.")
-
 def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed: int | None = None,
           progress: bool = True, lr_drop: tuple[int, float] | None = None, p_uncond: float | None = None) -> list[float]:
     """Train `model` to predict the noise added by `noise_scheduler`; returns the mean loss of each epoch and saves
@@ -124,6 +95,37 @@ def trainConditional(model, noise_scheduler, dataloader, optimizer, epochs, run_
     "`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with probability `p_uncond`."
     return train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed=seed, progress=progress,
                  lr_drop=lr_drop, p_uncond=p_uncond)
+
+# %% ../nbs/03_training.ipynb #2e1ae080
+def _check_train_args(model, noise_scheduler, epochs, lr_drop, p_uncond):
+    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    if lr_drop is not None:
+        if len(lr_drop) != 2 or int(lr_drop[0]) != lr_drop[0] or lr_drop[0] < 0 or not 0 < lr_drop[1] <= 1:
+            raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
+    check_steps(model, noise_scheduler)
+    if p_uncond is not None:
+        if not isinstance(model, ConditionalDDPM):
+            raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
+        if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
+
+def _batch(batch, device):
+    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent)."
+    if isinstance(batch, (list, tuple)): x, y = batch[0], (batch[1] if len(batch) > 1 else None)
+    else: x, y = batch, None
+    return x.to(device), (None if y is None else y.to(device))
+
+def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> torch.Tensor:
+    "Replace each label by the null class with probability `p_uncond` (so one network also learns ε(x, t, ∅))."
+    if y is None: raise ValueError("trainConditional needs a loader that yields (x, y)")
+    y = model.check_labels(y, len(y))
+    drop = torch.rand(len(y), generator=generator, device=y.device) < p_uncond
+    return torch.where(drop, torch.full_like(y, model.null_class), y)
+
+def _stop_if_not_finite(loss, optimizer, epoch, i):
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"training loss became {loss.item()} at epoch {epoch}, batch {i} "
+                                 f"(lr={optimizer.param_groups[0].get('lr')}); try a smaller learning rate. The run folder was not written.")
+
 
 # %% ../nbs/03_training.ipynb #a3e7b57d
 RECIPES = {
