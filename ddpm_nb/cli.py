@@ -285,8 +285,9 @@ def _load_run(args):
     run = _run_folder(args)
     if not (run / 'model.pth').is_file() or not (run / 'config.json').is_file():
         missing = [f for f in ('model.pth', 'config.json') if not (run / f).is_file()]
+        how = "`--mode train`" if str(getattr(args, 'command', '')).startswith('--mode') else "`ddpm_nb train`"
         raise CLIError(f"no checkpoint in {str(run)!r} ({' and '.join(missing)} missing): train it first with "
-                       f"`ddpm_nb train` and the same flags, or point --run at a run folder")
+                       f"{how} and the same flags, or point --run at a run folder")
     model, ns, cfg = load_checkpoint(run)
     if ns is None: raise CLIError(f"{str(run / 'config.json')!r} holds no noise scheduler; retrain the run with `ddpm_nb train`")
     if model.n_dim != args.n_dim:
