@@ -99,9 +99,12 @@ def clear_memory_cache() -> None:
 
 def cached_checkpoint(key: dict, build, cache=None, prefix: str = 'run', progress: bool = True):
     """`(model, noise_scheduler, cfg)` for `key` (a JSON-able dict): from memory, else from `cache_dir(cache)`, else
-    `build()` — which returns `(model, noise_scheduler_or_None, extra_dict)` — saved there with `key` and `extra`."""
+    `build()` — which returns `(model, noise_scheduler_or_None, extra_dict)` — saved there with `key` and `extra`.
+    The model is returned in eval mode."""
     run = cache_dir(cache) / f"{prefix}_{config_key(key)}"
-    if run in _MEMORY: return _MEMORY[run]
+    if run in _MEMORY:
+        _MEMORY[run][0].eval()                             # whatever a caller did to it since
+        return _MEMORY[run]
     found = None
     if (run / 'config.json').is_file():
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn
-from .schedules import NoiseScheduler
+from .schedules import NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
 
 # %% auto #0
@@ -75,8 +75,7 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
 # %% ../nbs/04_sampling.ipynb #287e264b
 def gaussian_eps(x_t: torch.Tensor, t, noise_scheduler: NoiseScheduler, mu: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     "The exact ε-predictor E[ε | x_t] for data N(`mu`, diag(`s`²)) (`mu`, `s` broadcast against `x_t`; `t` an int or [B])."
-    ab = noise_scheduler.alpha_bar.to(x_t.device)
-    ab = ab[t] if isinstance(t, int) else ab[torch.as_tensor(t, device=x_t.device).long()].reshape(-1, *([1] * (x_t.dim() - 1)))
+    ab = _gather(noise_scheduler.alpha_bar.to(x_t.device), t, x_t)                 # ᾱ_t shaped to broadcast against x_t
     return (1 - ab).sqrt() * (x_t - ab.sqrt() * mu) / (ab * s ** 2 + 1 - ab)
 
 class GaussianEps(nn.Module):

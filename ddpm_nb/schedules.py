@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
-           'make_scheduler', 'plot_forward']
+           'scheduler_args', 'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -208,16 +208,21 @@ class NoiseScheduler:
         if x0 is not None: out['prior_kl'] = self.prior_kl(x0)
         return out
 
+def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
+                   beta_end: float | None = None) -> dict:
+    """The arguments of `NoiseScheduler` for T, a schedule name and a β range: the range is kept for the schedules that
+    take one (linear, sigmoid; `None` = that schedule's default) and left out, silently, for those that do not."""
+    if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
+    out = dict(num_timesteps=num_timesteps, type=type)
+    if 'beta_start' in SCHEDULES[type][1]:
+        out.update({k: v for k, v in dict(beta_start=beta_start, beta_end=beta_end).items() if v is not None})
+    return out
+
 def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
                    beta_end: float | None = None) -> NoiseScheduler:
-    """The one scheduler factory, from T, a schedule name and a β range: the range goes to the schedules that take one
-    (linear, sigmoid; `None` = that schedule's default) and is left out, silently, for those that do not (cosine,
-    sigmoid_chen). Recipes, the sweep, the explorers and the CLI all build their schedulers here."""
-    if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
-    kw = {}
-    if 'beta_start' in SCHEDULES[type][1]:
-        kw = {k: v for k, v in dict(beta_start=beta_start, beta_end=beta_end).items() if v is not None}
-    return NoiseScheduler(num_timesteps, type, **kw)
+    """The one scheduler factory, from T, a schedule name and a β range (see `scheduler_args`: the range is left out for
+    cosine and sigmoid_chen). Recipes, the sweep, the explorers and the CLI all build their schedulers here."""
+    return NoiseScheduler(**scheduler_args(num_timesteps, type, beta_start, beta_end))
 
 
 # %% ../nbs/01_schedules.ipynb #8ee3c1ed

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .schedules import NoiseScheduler, make_scheduler
+from .schedules import NoiseScheduler, make_scheduler, scheduler_args
 from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, model_device
 from .runs import save_checkpoint
 
@@ -146,7 +146,8 @@ _RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'lr_drop', 
 
 def make_recipe(base='report', **changes) -> dict:
     """A checked copy of recipe `base` (a name in `RECIPES` or a recipe dict) with the top-level keys in `changes`
-    replaced; `scheduler=dict(...)` is merged into the base's schedule (so `scheduler=dict(num_timesteps=50)` keeps its type)."""
+    replaced; `scheduler=dict(...)` is merged into the base's schedule (so `scheduler=dict(num_timesteps=50)` keeps its type),
+    and a β range is dropped for a schedule that takes none (`scheduler_args`)."""
     if isinstance(base, str):
         if base not in RECIPES: raise ValueError(f"unknown recipe {base!r}; known recipes: {', '.join(RECIPES)}")
         base = RECIPES[base]
@@ -155,6 +156,7 @@ def make_recipe(base='report', **changes) -> dict:
     r = dict(dict(p_uncond=0.1, lr_drop=None), **base)
     for k, v in changes.items(): r[k] = dict(r['scheduler'], **v) if k == 'scheduler' else v
     if r['config'] not in CONFIGS: raise ValueError(f"unknown model config {r['config']!r}; known configs: {', '.join(CONFIGS)}")
+    r['scheduler'] = scheduler_args(**r['scheduler'])                             # only what the schedule uses
     make_scheduler(**r['scheduler'])                                              # checks T, the type and the β range
     if not (isinstance(r['lr'], (int, float)) and math.isfinite(r['lr']) and r['lr'] > 0): raise ValueError(f"lr must be a positive finite number, got {r['lr']!r}")
     for k, lo in (('batch_size', 1), ('epochs', 0)):

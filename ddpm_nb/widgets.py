@@ -161,19 +161,18 @@ def explorer_data(dataset: str):
     return train_test_split(X, y, **SPLIT)
 
 def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='explorer') -> dict:
-    """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS` where
-    the schedule takes one) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
+    """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS`,
+    which `make_scheduler` leaves out for schedules that take none) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
     if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")   # an untrained model explores nothing
-    betas = dict(zip(('beta_start', 'beta_end'), REVERSE_BETAS)) if takes_beta_range(schedule) else {}
-    return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, **betas),
+    return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, beta_start=REVERSE_BETAS[0], beta_end=REVERSE_BETAS[1]),
                        **({} if epochs is None else dict(epochs=int(epochs))))
 
 def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int | None = None,
                  recipe='explorer', seed: int = 0, cache=None, progress: bool = True):
     """`(model, noise_scheduler, cfg)` for the setting: `train_recipe(explorer_recipe(T, schedule, epochs, recipe), ...)`
     on the training split of `dataset` (with its labels when `conditional`), through `cached_checkpoint` — from memory,
-    else the cache folder, else trained now (a progress bar unless `progress=False`). `cfg['key']` is the cache key."""
+    else the cache folder, else trained now (a progress bar unless `progress=False`); in eval mode. `cfg['key']` is the cache key."""
     X_tr, _, y_tr, _ = explorer_data(dataset)
     r = explorer_recipe(T, schedule, epochs, recipe)
     kind = 'ConditionalDDPM' if conditional else 'DDPM'
@@ -182,9 +181,7 @@ def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False,
         with torch.random.fork_rng():            # train_recipe seeds the global generator; keep the caller's state
             model, ns, losses = train_recipe(r, X_tr, y_tr if conditional else None, seed=seed, progress=progress)
         return model, ns, dict(losses=losses)
-    model, ns, cfg = cached_checkpoint(key, build, cache=cache, prefix=f"{kind}_{dataset}_T{int(T)}_{schedule}",
-                                       progress=progress)
-    return model.eval(), ns, cfg
+    return cached_checkpoint(key, build, cache=cache, prefix=f"{kind}_{dataset}_T{int(T)}_{schedule}", progress=progress)
 
 # %% ../nbs/08_explore.ipynb #15f8bb6a
 REVERSE_T = (10, 50, 100, 150, 200, 500)
@@ -252,7 +249,7 @@ def cached_classifier(dataset: str, epochs: int | None = None, seed: int = 0, ca
         with torch.random.fork_rng():          # train_mlp_classifier seeds the global generator; keep the caller's state
             return train_mlp_classifier(X_tr, y_tr, n_classes=N_CLASSES[dataset], seed=seed, **hp), None, {}
     clf, _, _ = cached_checkpoint(key, build, cache=cache, prefix=f"MLPClassifier_{dataset}", progress=progress)
-    return clf.eval()
+    return clf
 
 def guidance_view(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500,
                   epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
