@@ -4,17 +4,19 @@
 
 # %% ../nbs/03a_runs.ipynb #5e78e9d5
 from __future__ import annotations
-import csv, hashlib, json, os, tempfile
+import csv, glob, hashlib, json, os, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
+from filelock import FileLock
 from .schedules import NoiseScheduler
 from .model import DDPM, ConditionalDDPM
 
 # %% auto #0
-__all__ = ['atomic_write', 'register_checkpoint_class', 'save_checkpoint', 'load_checkpoint', 'torch_threads', 'cache_dir',
-           'config_key', 'clear_memory_cache', 'cached_checkpoint', 'format_cell', 'read_rows', 'write_rows']
+__all__ = ['atomic_write', 'register_checkpoint_class', 'check_output_file', 'run_outputs', 'check_run_dir', 'save_checkpoint',
+           'load_state', 'load_checkpoint', 'torch_threads', 'cache_dir', 'config_key', 'clear_memory_cache',
+           'cached_checkpoint', 'format_cell', 'read_rows', 'results_lock', 'write_rows']
 
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
 def atomic_write(path, write_fn, mode: str = 'wb'):
@@ -41,37 +43,196 @@ def register_checkpoint_class(cls):
 
 register_checkpoint_class(DDPM); register_checkpoint_class(ConditionalDDPM)
 
-def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = None, **extra) -> Path:
-    "Save `run_name/model.pth` and `run_name/config.json` atomically; returns the folder."
+def _sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def _writable_folder(folder: Path, what: str) -> None:
+    "Check that files can be created in `folder` (or in its nearest existing parent, where it would be made), by making one."
+    p = folder
+    while not p.exists() and p != p.parent: p = p.parent
+    if not p.is_dir(): raise ValueError(f"cannot write {what}: {str(p)!r} is a file, not a folder")
+    try: fd, tmp = tempfile.mkstemp(dir=p, prefix='.ddpm_nb-write-test-'); os.close(fd); os.unlink(tmp)
+    except OSError as e: raise ValueError(f"cannot write {what}: {str(p)!r} is not writable ({e.strerror})") from None
+
+def check_output_file(path, what: str = 'output file') -> Path:
+    "Check, before any work, that `path` can be written: not a folder, in a writable (or creatable) folder."
+    path = Path(path)
+    if str(path).strip() == '': raise ValueError(f"the {what} name is empty")
+    if path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a folder; expected a file name")
+    _writable_folder(path.parent, f"{what} {str(path)!r}")
+    return path
+
+def _unit_files(cfg: dict) -> dict:
+    "The files of a run's checkpoint and their SHA-256 (`config.json` records them; older runs record none)."
+    files = cfg.get('files')
+    return files if isinstance(files, dict) else {}
+
+def run_outputs(run_name) -> list[str]:
+    "The files in a run folder that are not its checkpoint: samples, metrics, predictions — outputs of the model it holds."
     run = Path(run_name)
+    if not run.is_dir(): return []
+    unit = {'model.pth', 'config.json'}
+    try: unit |= set(_unit_files(json.loads((run / 'config.json').read_text())))
+    except (OSError, ValueError): pass
+    return sorted(p.name for p in run.iterdir() if p.name not in unit and not p.name.startswith('.'))
+
+def _recover(run: Path) -> None:
+    """Finish a replacement that a kill interrupted between its two renames (see `save_checkpoint`): the complete new
+    folder `.NAME.new-*` becomes the run (or, if none is complete, the old one `.NAME.old-*` comes back)."""
+    if run.exists() or not run.parent.is_dir(): return
+    def complete(d):
+        try:
+            files = _unit_files(json.loads((d / 'config.json').read_text()))
+            return bool(files) and all((d / f).is_file() and _sha256(d / f) == h for f, h in files.items())
+        except (OSError, ValueError): return False
+    name = glob.escape(run.name)
+    new = sorted((d for d in run.parent.glob(f'.{name}.new-*') if complete(d)), key=lambda d: d.stat().st_mtime)
+    old = sorted(run.parent.glob(f'.{name}.old-*'), key=lambda d: d.stat().st_mtime)
+    if new: os.rename(new[-1], run)
+    elif old: os.rename(old[-1], run); old = old[:-1]
+    for d in old: shutil.rmtree(d, ignore_errors=True)
+
+def check_run_dir(run_name, force: bool = False) -> Path:
+    """Check, before any training, that a checkpoint can be saved as run folder `run_name`: a non-empty name, not a file,
+    in a writable place, and — unless `force` — holding no outputs of the model already there (samples, metrics), which a
+    new model would leave stale. `force=True` lets `save_checkpoint` replace the folder, outputs and all."""
+    if run_name is None or str(run_name).strip() == '': raise ValueError("the run folder name is empty; give a folder")
+    run = Path(run_name)
+    _recover(run)
+    if run.exists() and not run.is_dir(): raise ValueError(f"run folder {str(run)!r} is a file; expected a folder (or a new name)")
+    _writable_folder(run.parent, f"run folder {str(run)!r}")
+    outs = [] if force else run_outputs(run)
+    if outs:
+        shown = ', '.join(outs[:3]) + (f" and {len(outs) - 3} more" if len(outs) > 3 else '')
+        raise ValueError(f"run folder {str(run)!r} holds outputs of the model already there ({shown}); a new model would "
+                         f"leave them stale: replace the run with force=True (ddpm_nb: --force), which deletes them, or use another folder")
+    return run
+
+def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = None, states: dict | None = None,
+                    force: bool = False, **extra) -> Path:
+    """Save the run folder `run_name` as a unit: `model.pth` (the model's `state_dict`), `config.json` (classes, configs,
+    `extra`, and the SHA-256 of every weights file) and one `NAME.pth` per entry of `states` (more weights, e.g. `raw`).
+    They are written to a temporary folder that is renamed into place, so a reader finds the old run or the new one, never
+    a mix. An existing run is replaced; one holding outputs of its model (samples...) only with `force` (`check_run_dir`).
+    Returns the folder."""
+    run = check_run_dir(run_name, force)
+    states = dict(states or {})
+    bad = [k for k in states if not (isinstance(k, str) and k.isidentifier()) or k in ('model', 'config')]
+    if bad: raise ValueError(f"states names must be identifiers other than 'model' and 'config', got {bad[0]!r}")
     cfg = dict(model_class=type(model).__name__, model=model.config,
                scheduler=None if noise_scheduler is None else noise_scheduler.config, **extra)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    atomic_write(run / 'model.pth', lambda f: torch.save(state, f))
-    atomic_write(run / 'config.json', lambda f: f.write(json.dumps(cfg, indent=2)), mode='w')
+    weights = {'model.pth': model.state_dict(), **{f"{k}.pth": sd for k, sd in states.items()}}
+    run.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(dir=run.parent, prefix=f".{run.name}.new-"))
+    try:
+        os.chmod(new, 0o777 & ~_umask())
+        for name, sd in weights.items():
+            atomic_write(new / name, lambda f, sd=sd: torch.save({k: v.detach().cpu() for k, v in sd.items()}, f))
+        cfg['files'] = {name: _sha256(new / name) for name in weights}
+        atomic_write(new / 'config.json', lambda f: f.write(json.dumps(cfg, indent=2)), mode='w')
+        _swap_in(new, run)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     return run
+
+def _umask() -> int:
+    u = os.umask(0); os.umask(u); return u
+
+def _swap_in(new: Path, run: Path) -> None:
+    """Rename the complete folder `new` to `run`; an existing `run` is moved aside first and deleted after. A second
+    writer of the same run, or a reader finishing a swap (`_recover`), may act between the two renames: both are met."""
+    for _ in range(1000):
+        if not run.exists():
+            try: os.rename(new, run); return
+            except OSError:
+                if run.exists(): continue                   # another writer put its run there first: replace it
+                raise
+        old = run.parent / f".{run.name}.old-{os.getpid()}-{os.urandom(3).hex()}"
+        try: os.rename(run, old)         # killed right here: the next check_run_dir / load_checkpoint finishes the swap
+        except FileNotFoundError: continue                  # another writer is between its two renames
+        try: os.rename(new, run)
+        except BaseException:
+            if not new.exists() and run.exists(): shutil.rmtree(old, ignore_errors=True); return   # a reader finished it
+            if not run.exists(): os.rename(old, run)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    raise OSError(f"could not replace run folder {str(run)!r}: other processes keep replacing it")
+
+def _read_config(run: Path) -> dict:
+    p = run / 'config.json'
+    try: cfg = json.loads(p.read_text())
+    except UnicodeDecodeError: raise ValueError(f"{str(p)!r} is not a text file; expected the run's JSON configuration") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{str(p)!r} is not valid JSON ({e.msg}, line {e.lineno}); the run is damaged: retrain it") from None
+    if not isinstance(cfg, dict): raise ValueError(f"{str(p)!r} holds a JSON {type(cfg).__name__}; expected an object with model_class, model and scheduler")
+    for k, kind in (('model_class', str), ('model', dict)):
+        if not isinstance(cfg.get(k), kind):
+            raise ValueError(f"{str(p)!r}: {'missing' if k not in cfg else 'bad'} key {k!r} (expected a {kind.__name__}); the run is damaged: retrain it")
+    return cfg
+
+def load_state(run_name, name: str = 'model') -> dict:
+    """The weights `name` of a run (`model`, or a name given to `save_checkpoint`'s `states`) as a `state_dict`, read with
+    `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
+    run = Path(run_name); path = run / f"{name}.pth"
+    if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
+    want = _unit_files(_read_config(run)).get(path.name) if (run / 'config.json').is_file() else None
+    if want is not None and _sha256(path) != want:
+        raise ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different saves "
+                         f"(an interrupted or outside write); retrain the run")
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:   # never pass on torch's advice to retry with weights_only=False: that executes the file
+        raise ValueError(f"{str(path)!r} is not a readable weights file (truncated, or not a PyTorch state_dict: "
+                         f"{type(e).__name__}); retrain the run") from None
+    if not (isinstance(state, dict) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items())):
+        raise ValueError(f"{str(path)!r} holds a {type(state).__name__}, not a state_dict of named tensors")
+    return state
+
+def _fill(model, state: dict, path: Path, cfg_path: Path) -> None:
+    "Load `state` into `model`, or say in one line which names or shapes differ."
+    want = model.state_dict()
+    missing, extra = sorted(set(want) - set(state)), sorted(set(state) - set(want))
+    shapes = [f"{k}: saved {list(state[k].shape)}, expected {list(want[k].shape)}" for k in want if k in state and state[k].shape != want[k].shape]
+    if missing or extra or shapes:
+        parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + ([f"unexpected {', '.join(extra[:3])}"] if extra else []) + shapes[:2]
+        raise ValueError(f"{str(path)!r} does not fit the network {str(cfg_path)!r} describes: {'; '.join(parts)}")
+    model.load_state_dict(state)
 
 def load_checkpoint(run_name, model=None, map_location='cpu'):
     """Load a run folder: returns `(model, noise_scheduler, config)`. Given `model`, fills it and refuses a config that
-    does not match it; otherwise builds the model from `config.json`. `noise_scheduler` is `None` if none was saved."""
+    does not match it; otherwise builds the model from `config.json`. `noise_scheduler` is `None` if none was saved.
+    Whatever is wrong with the folder — a file missing, truncated or from another save, invalid JSON, a configuration
+    that does not fit the weights — is one `ValueError` (or `FileNotFoundError`) naming the file."""
     run = Path(run_name)
+    _recover(run)
     for f in ('model.pth', 'config.json'):
         if not (run / f).is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: {f} is missing (expected model.pth and config.json)")
-    cfg = json.loads((run / 'config.json').read_text())
-    cls_name = cfg.get('model_class')
+    cfg_path = run / 'config.json'
+    cfg = _read_config(run)
+    cls_name = cfg['model_class']
     if cls_name not in _CHECKPOINT_CLASSES:
-        raise ValueError(f"{run/'config.json'}: unknown model_class {cls_name!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
-    if model is None: model = _CHECKPOINT_CLASSES[cls_name](**cfg['model'])
+        raise ValueError(f"{cfg_path}: unknown model_class {cls_name!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
+    if model is None:
+        try: model = _CHECKPOINT_CLASSES[cls_name](**cfg['model'])
+        except (TypeError, ValueError) as e: raise ValueError(f"{str(cfg_path)!r}: the {cls_name} configuration is invalid: {e}") from None
     else:
         if type(model).__name__ != cls_name or model.config != cfg['model']:
             diff = {k: (cfg['model'].get(k), model.config.get(k)) for k in set(cfg['model']) | set(model.config)
                     if cfg['model'].get(k) != model.config.get(k)}
             raise ValueError(f"checkpoint {str(run)!r} holds a {cls_name} that does not match the given {type(model).__name__}: "
                              + (', '.join(f"{k}: saved {a!r}, model {b!r}" for k, (a, b) in sorted(diff.items())) or 'class differs'))
-    state = torch.load(run / 'model.pth', map_location=map_location, weights_only=True)
-    model.load_state_dict(state)
-    sched = None if cfg.get('scheduler') is None else NoiseScheduler(**cfg['scheduler'])
+    _fill(model, load_state(run, 'model'), run / 'model.pth', cfg_path)
+    sched = None
+    if cfg.get('scheduler') is not None:
+        try: sched = NoiseScheduler(**cfg['scheduler'])
+        except (TypeError, ValueError) as e: raise ValueError(f"{str(cfg_path)!r}: the scheduler configuration is invalid: {e}") from None
+        if hasattr(model, 'n_steps') and len(sched) != model.n_steps:
+            raise ValueError(f"{str(cfg_path)!r}: its scheduler has {len(sched)} timesteps but its model was built for n_steps={model.n_steps}")
     return model, sched, cfg
+
 
 # %% ../nbs/03a_runs.ipynb #19885eb7
 @contextmanager
@@ -146,11 +307,24 @@ def read_rows(path, columns) -> list[dict]:
         if None in r or any(r[c] is None for c in columns): raise ValueError(f"{str(path)!r}: row {i + 2} is incomplete")
     return rows
 
-def write_rows(path, rows: list[dict], columns) -> None:
-    "Rewrite the whole CSV at `path` atomically with `rows` (dicts holding at least `columns`)."
-    columns = tuple(columns)
-    def write(f):
-        w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
-        w.writeheader()
-        for r in rows: w.writerow({c: format_cell(r[c]) for c in columns})
-    atomic_write(path, write, mode='w')
+def results_lock(path) -> FileLock:
+    "The lock of results file `path` (`path.lock` beside it, a `filelock.FileLock`): held by `write_rows` while it writes."
+    return FileLock(str(Path(path)) + '.lock')
+
+def write_rows(path, rows: list[dict], columns, key=None) -> list[dict]:
+    """Write the results CSV at `path` atomically with `rows` (dicts holding at least `columns`), holding the file's lock
+    (`results_lock`) so that one process writes at a time. With `key` (column names that identify a row), the file is
+    re-read under the lock and every row already in it whose key is not among `rows` is kept, ahead of them: processes that
+    each add their own rows never lose one another's. Without `key`, `rows` replace the table. Returns the rows written."""
+    columns, path = tuple(columns), check_output_file(path, 'results file')
+    rows = list(rows)
+    with results_lock(path):
+        if key is not None:
+            mine = {tuple(format_cell(r[c]) for c in key) for r in rows}
+            rows = [r for r in read_rows(path, columns) if tuple(r[c] for c in key) not in mine] + rows
+        def write(f):
+            w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
+            w.writeheader()
+            for r in rows: w.writerow({c: format_cell(r[c]) for c in columns})
+        atomic_write(path, write, mode='w')
+    return rows

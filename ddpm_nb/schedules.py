@@ -4,13 +4,13 @@
 
 # %% ../nbs/01_schedules.ipynb #e0e4d43f
 from __future__ import annotations
-import math, warnings
+import math, numbers, warnings
 import torch
 
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
-           'scheduler_args', 'make_scheduler', 'plot_forward']
+__all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'check_timesteps',
+           'NoiseScheduler', 'scheduler_args', 'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -49,15 +49,17 @@ SCHEDULES = dict(linear=(linear_betas, ('beta_start', 'beta_end')),
 
 def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tensor:
     "β_1..β_T (float64) of schedule `type`, with its checks: valid T, known type and arguments, β in (0, 1)."
-    if isinstance(num_timesteps, bool) or int(num_timesteps) != num_timesteps or num_timesteps < 1:
+    if (isinstance(num_timesteps, bool) or not isinstance(num_timesteps, numbers.Real) or not math.isfinite(num_timesteps)
+            or int(num_timesteps) != num_timesteps or num_timesteps < 1):
         raise ValueError(f"num_timesteps must be a positive integer, got {num_timesteps!r}")
+    if num_timesteps > 1_000_000: raise ValueError(f"num_timesteps = {num_timesteps} is too many: at most 1000000")
     if type not in SCHEDULES:
         raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
     fn, allowed = SCHEDULES[type]
     bad = [k for k in kwargs if k not in allowed]
     if bad: raise ValueError(f"schedule {type!r} takes {', '.join(allowed)}; got unexpected {', '.join(bad)}")
     for k in ('beta_start', 'beta_end'):
-        if k in kwargs and not (0 < float(kwargs[k]) < 1):
+        if k in kwargs and (isinstance(kwargs[k], bool) or not isinstance(kwargs[k], numbers.Real) or not 0 < kwargs[k] < 1):
             raise ValueError(f"{k} must lie in (0, 1), got {kwargs[k]!r}")
     if 'beta_start' in allowed:
         lo, hi = kwargs.get('beta_start', 1e-4), kwargs.get('beta_end', 0.02)
@@ -70,6 +72,25 @@ def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tens
     return betas
 
 # %% ../nbs/01_schedules.ipynb #1ef9b15c
+def check_timesteps(t, num_timesteps: int, name: str = 't'):
+    """`t` checked as timesteps of a chain of `num_timesteps` steps: an integer (Python, NumPy or a 0-d tensor) or an integer
+    tensor or list, every value in [0, T). Returns an `int`, or a long tensor. Anything else — a float such as 0.5 (which
+    indexing would silently truncate), NaN, a bool, a value outside [0, T) — is a `ValueError` that says what is allowed."""
+    allowed = f"0..{num_timesteps - 1} (integers in [0, {num_timesteps}))"
+    if isinstance(t, bool) or (isinstance(t, torch.Tensor) and t.dtype == torch.bool):
+        raise ValueError(f"{name} must be an integer timestep, got a bool; allowed {allowed}")
+    if isinstance(t, numbers.Integral):
+        if not 0 <= t < num_timesteps: raise ValueError(f"{name} = {int(t)} is out of range: allowed {allowed}")
+        return int(t)
+    if isinstance(t, numbers.Real): raise ValueError(f"{name} must be an integer timestep, got {t!r}; allowed {allowed}")
+    try: tt = t if isinstance(t, torch.Tensor) else torch.as_tensor(t)
+    except (TypeError, ValueError, RuntimeError): raise ValueError(f"{name} must be an integer timestep, got a {type(t).__name__}; allowed {allowed}") from None
+    if tt.is_floating_point() or tt.is_complex() or tt.dtype == torch.bool:
+        raise ValueError(f"{name} must be integer timesteps, got a tensor of dtype {tt.dtype}; allowed {allowed}")
+    if tt.numel() and (tt.min() < 0 or tt.max() >= num_timesteps):
+        raise ValueError(f"{name} out of range: got {tt.min().item()}..{tt.max().item()}, allowed {allowed}")
+    return tt.long()
+
 def _gather(a: torch.Tensor, t, x: torch.Tensor) -> torch.Tensor:
     """`a[t]` shaped to broadcast against `x`: a table [T] gives a scalar for an int `t` and [B, 1, ...] for `t` [B];
     a table [T, K] (K schedules side by side, `NoiseScheduler.from_betas`) gives [K, 1, ...] for an int `t` and
@@ -163,23 +184,33 @@ class NoiseScheduler:
             if isinstance(v, torch.Tensor): setattr(self, k, v.to(device))
         return self
 
-    def _check_t(self, t):
-        tt = torch.as_tensor(t)
-        if tt.numel() and (tt.min() < 0 or tt.max() >= self.num_timesteps):
-            raise ValueError(f"timestep out of range: got {tt.min().item()}..{tt.max().item()}, allowed 0..{self.num_timesteps - 1}")
+    def _t(self, t, x: torch.Tensor, *others, names=('x',)):
+        "`t` checked (`check_timesteps`) and shaped for `x`: an int, or one timestep per row ([B]; [K, B] for K schedules)."
+        for o, n in zip(others, names):
+            if not isinstance(o, torch.Tensor) or o.shape != x.shape:
+                raise ValueError(f"{n} must be a tensor of the same shape as x {tuple(x.shape)}, got "
+                                 f"{tuple(o.shape) if isinstance(o, torch.Tensor) else type(o).__name__}")
+        t = check_timesteps(t, self.num_timesteps)
+        if isinstance(t, int) or t.dim() == 0: return int(t)
+        want = tuple(x.shape[:t.dim()])
+        if tuple(t.shape) != want or t.dim() >= x.dim():
+            raise ValueError(f"t has shape {tuple(t.shape)}; expected an int or one timestep per row of x, shape {want[:x.dim() - 1]}")
+        return t
 
     def add_noise(self, x0: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
         "Sample of q(x_t | x_0): √ᾱ_t x0 + √(1-ᾱ_t) eps, for integer timesteps `t` ([B] or an int)."
-        self._check_t(t)
+        t = self._t(t, x0, eps, names=('eps',))
         return _gather(self.sqrt_alpha_bar, t, x0) * x0 + _gather(self.sqrt_one_minus_alpha_bar, t, x0) * eps
     q_sample = add_noise
 
     def predict_start_from_noise(self, x_t: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
         "x̂_0 = (x_t - √(1-ᾱ_t) eps) / √ᾱ_t."
+        t = self._t(t, x_t, eps, names=('eps',))
         return (x_t - _gather(self.sqrt_one_minus_alpha_bar, t, x_t) * eps) / _gather(self.sqrt_alpha_bar, t, x_t)
 
     def q_posterior(self, x0: torch.Tensor, x_t: torch.Tensor, t):
         "Mean and variance of q(x_{t-1} | x_t, x_0) (the variance is 0 at t = 0)."
+        t = self._t(t, x_t, x0, names=('x0',))
         mean = _gather(self.posterior_mean_coef1, t, x_t) * x0 + _gather(self.posterior_mean_coef2, t, x_t) * x_t
         return mean, _gather(self.posterior_variance, t, x_t)
 
@@ -188,6 +219,11 @@ class NoiseScheduler:
         """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
         `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0."""
         if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
+        t = check_timesteps(t, self.num_timesteps)
+        if not isinstance(t, int):
+            if t.dim(): raise ValueError(f"step takes one timestep t (an int) for the whole batch, got shape {tuple(t.shape)}")
+            t = int(t)
+        self._t(t, x_t, eps, *(() if noise is None else (noise,)), names=('eps', 'noise'))
         g = lambda a: _gather(a, t, x_t)
         mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
         if t == 0: return mean

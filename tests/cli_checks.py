@@ -13,3 +13,4 @@ def bad(r, contains):
     assert 'Traceback' not in r.stderr, r.stderr
     assert r.stderr.count('\n') == 1 and r.stderr.endswith('\n'), f"not one line: {r.stderr!r}"
     assert contains in r.stderr, f"{contains!r} not in {r.stderr!r}"
+    return r

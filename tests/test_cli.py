@@ -114,7 +114,8 @@ def test_bad_input(cli, work, args, contains):
 def test_failed_run_keeps_earlier_files(cli, work):
     run = work / RUN_DIR
     before = {p.name: p.read_bytes() for p in run.iterdir()}
-    bad(cli('train', *RUN, '--epochs', '1', '--lr', '1e30', '--quiet', cwd=work), 'try a smaller learning rate')
+    bad(cli('train', *RUN, '--epochs', '1', '--lr', '1e30', '--quiet', cwd=work), 'holds outputs of the model already there')
+    bad(cli('train', *RUN, '--epochs', '1', '--lr', '1e30', '--force', '--quiet', cwd=work), 'try a smaller learning rate')
     bad(cli('train', *RUN, '--n_dim', '3', cwd=work), 'does not match')
     np.save(work / 'prior_bad.npy', np.zeros((7, 3), np.float32))
     bad(cli('sample', *RUN, '--prior-samples', 'prior_bad.npy', cwd=work), 'expected [N, 2]')
