@@ -16,13 +16,16 @@ __all__ = ['guidance_sweep', 'summarise_sweep']
 
 # %% ../nbs/06_guidance.ipynb #3b579a99
 def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_ref: torch.Tensor, y_ref: torch.Tensor, clf,
-                   guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, k: int = 10, seed: int = 0) -> list[dict]:
+                   guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, k: int = 10, seed: int = 0,
+                   c2st_n: int = 0) -> list[dict]:
     """For each guidance scale w and class c, with N_c the class-c points of `X_ref` (held-out data) and
     n_c = min(`n_max`, N_c // 2): draw k·n_c CFG samples of class c and return rows {guidance_scale, class, n, consistency,
     emd, emd_floor, emd_ratio}: n = n_c, the share of the samples that `clf` assigns to c, and
     `evaluate_samples(samples, X_ref[y_ref == c], n=n_c, k=k)` — the EMD between n_c samples and n_c held-out class-c
     points, and its floor, the EMD between two disjoint n_c-point subsets of the held-out class-c points (each the mean
-    over `k` draws). Classes with fewer than two points in `X_ref` have no floor and are left out. Seeded."""
+    over `k` draws). Classes with fewer than two points in `X_ref` have no floor and are left out. Seeded.
+    `c2st_n`: C2ST points a side for each row (`evaluate_samples`; default 0 = skipped: one test costs seconds, and a
+    sweep scores sets × classes × scales)."""
     if not isinstance(model, ConditionalDDPM):
         raise TypeError(f"guidance_sweep needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     y_ref = torch.as_tensor(y_ref).long()
@@ -36,16 +39,17 @@ def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_re
     ref = {c: X_ref[y_ref.cpu() == c] for c in range(model.n_classes)}
     n = {c: min(n_max, len(ref[c]) // 2) for c in ref}
     classes = [c for c in ref if n[c] >= 1]
-    floor = {c: floors(ref[c], n=n[c], k=k, seed=seed) for c in classes}       # once per class, shared by every w
+    floor = {c: floors(ref[c], n=n[c], k=k, seed=seed, c2st_n=c2st_n) for c in classes}       # once per class, shared by every w
     labels = torch.cat([torch.full((k * n[c],), c) for c in classes])          # k·n_c: fresh samples for each of the k draws
     rows = []
     for w in ws:
         xs = sampleCFG(model, len(labels), noise_scheduler, w, labels, seed=seed).cpu()
         for c in classes:
             xc = xs[labels == c]
-            ev = evaluate_samples(xc, ref[c], n=n[c], k=k, seed=seed, floor=floor[c])
+            ev = evaluate_samples(xc, ref[c], n=n[c], k=k, seed=seed, floor=floor[c], c2st_n=c2st_n)
             rows.append(dict(guidance_scale=w, **{'class': c}, n=n[c], consistency=class_consistency(xc, c, clf),
-                             emd=ev['emd'], emd_floor=ev['emd_floor'], emd_ratio=ev['emd_ratio']))
+                             emd=ev['emd'], emd_floor=ev['emd_floor'], emd_ratio=ev['emd_ratio'],
+                             **({'c2st': ev['c2st'], 'c2st_floor': ev['c2st_floor']} if c2st_n else {})))
     return rows
 
 def summarise_sweep(rows: list[dict]) -> dict:

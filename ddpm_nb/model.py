@@ -9,11 +9,12 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 import torch.nn.functional as F
+from .schedules import check_timesteps
 
 
 # %% auto #0
 __all__ = ['CONFIGS', 'sinusoidal_embedding', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM', 'check_steps',
-           'model_device', 'eval_mode']
+           'check_device', 'model_device', 'eval_mode']
 
 # %% ../nbs/02_model.ipynb #a5c7d2da
 def sinusoidal_embedding(t: torch.Tensor, dim: int = 16, max_period: float = 10000.) -> torch.Tensor:
@@ -39,9 +40,10 @@ def _mlp(d_in: int, hidden: int, d_out: int, n_hidden: int) -> nn.Sequential:
     for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
     return nn.Sequential(*layers, nn.Linear(d, d_out))
 
-def _check_int(name, v, lo=1):
+def _check_int(name, v, lo=1, hi=100_000):
     if isinstance(v, bool) or not isinstance(v, int) or v < lo:
         raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if v > hi: raise ValueError(f"{name} = {v} is too large for these networks: at most {hi}")
 
 class DDPM(nn.Module):
     """The report's noise predictor ε_θ(x, t) for `n_dim`-dimensional data and `n_steps` timesteps.
@@ -52,6 +54,10 @@ class DDPM(nn.Module):
         for k, v in dict(n_dim=n_dim, n_steps=n_steps, t_dim=t_dim, sin_dim=sin_dim, n_hidden=n_hidden).items(): _check_int(k, v)
         if hidden_dim is None: hidden_dim = 4 * n_dim + 2 * t_dim
         _check_int('hidden_dim', hidden_dim)
+        n_in = n_dim + t_dim + self._cond_dim()
+        n_params = n_in * hidden_dim + (n_hidden - 1) * hidden_dim ** 2 + hidden_dim * n_dim + self._cond_dim() ** 2   # + class embedding
+        if n_params > 50_000_000: raise ValueError(f"a network of about {n_params:.3g} parameters is too large here: at most 5e7 "
+                                                   f"(n_dim={n_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
         self.n_dim, self.n_steps, self.t_dim, self.sin_dim, self.hidden_dim, self.n_hidden = n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden
         self.time_embed = TimeEmbedding(t_dim, sin_dim)
         self.model = _mlp(n_dim + t_dim + self._cond_dim(), hidden_dim, n_dim, n_hidden)
@@ -70,6 +76,7 @@ class DDPM(nn.Module):
     def _check_input(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if x.dim() != 2 or x.shape[1] != self.n_dim:
             raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
+        t = check_timesteps(t, self.n_steps)             # integers in [0, n_steps): no silent truncation or wrap-around
         t = torch.as_tensor(t, device=x.device)
         if t.dim() == 0: t = t.expand(len(x))
         if t.shape != (len(x),): raise ValueError(f"t must be an int or have shape [{len(x)}], got {tuple(t.shape)}")
@@ -80,14 +87,32 @@ class DDPM(nn.Module):
         t = self._check_input(x, t)
         return self.model(torch.cat([x, self.time_embed(t)], dim=-1))
 
+    def forward_continuous(self, x: torch.Tensor, t) -> torch.Tensor:
+        """ε_θ(x, t) at *real* times `t` ([B] or one number, in [-1, n_steps - 1]; t = k is step k, t = -1 clean data): the
+        network as a function of continuous time, for the probability-flow ODE of `ddpm_nb.likelihood` only. The sinusoidal
+        embedding takes real t as it is. `model(x, t)` — training and sampling — takes integer steps only."""
+        return self.model(torch.cat([x, self.time_embed(self._check_real_time(x, t))], dim=-1))
+
+    def _check_real_time(self, x: torch.Tensor, t) -> torch.Tensor:
+        if x.dim() != 2 or x.shape[1] != self.n_dim:
+            raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
+        t = torch.as_tensor(t, device=x.device)
+        if not t.is_floating_point(): t = t.to(x.dtype)
+        if t.dim() == 0: t = t.expand(len(x))
+        if t.shape != (len(x),): raise ValueError(f"t must be a number or have shape [{len(x)}], got {tuple(t.shape)}")
+        if not (torch.isfinite(t).all() and t.min() >= -1 and t.max() <= self.n_steps - 1):
+            raise ValueError(f"continuous t must lie in [-1, {self.n_steps - 1}], got {t.min().item()}..{t.max().item()}")
+        return t
+
     def extra_repr(self) -> str: return f"n_dim={self.n_dim}, n_steps={self.n_steps}, params={self.n_params}"
 
 # %% ../nbs/02_model.ipynb #e59aa309
 CONFIGS = {
     'report': dict(t_dim=4, sin_dim=16, hidden_dim=None, n_hidden=2),
     'large':  dict(t_dim=32, sin_dim=32, hidden_dim=128, n_hidden=3),
+    'deep':   dict(t_dim=32, sin_dim=32, hidden_dim=128, n_hidden=5),
 }
-"Named network configurations: the report's (hidden width 4·n_dim + 2·t_dim) and a larger one that samples well."
+"Named network configurations: the report's (hidden width 4·n_dim + 2·t_dim), a larger one, and a deeper one (`RECIPES['large']`)."
 
 def make_model(config: str = 'report', n_dim: int = 2, n_steps: int = 100, n_classes: int | None = None) -> DDPM:
     "Build a `DDPM` (or, given `n_classes`, a `ConditionalDDPM`) with a named configuration from `CONFIGS`."
@@ -131,11 +156,33 @@ class ConditionalDDPM(DDPM):
         y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
         return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
 
+    def forward_continuous(self, x: torch.Tensor, t, y: torch.Tensor | int | None = None) -> torch.Tensor:
+        "`DDPM.forward_continuous` given classes `y` (`None`: unconditional), for the probability-flow ODE."
+        t = self._check_real_time(x, t)
+        y = self.check_labels(y, len(x)).to(x.device)
+        y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
+        return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
+
+
 # %% ../nbs/02_model.ipynb #2f0139b6
 def check_steps(model, noise_scheduler) -> None:
     "Refuse a `noise_scheduler` whose number of timesteps differs from the `n_steps` the `model` was built for."
     if len(noise_scheduler) != model.n_steps:
         raise ValueError(f"noise_scheduler has {len(noise_scheduler)} timesteps but the model was built for n_steps={model.n_steps}")
+
+def check_device(device) -> torch.device:
+    """`device` as a `torch.device` that this torch build can use: a clear `ValueError` for a name torch does not know
+    ('foo') or a device it lacks ('cuda' on a CPU build), instead of an error deep inside training."""
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"unknown device {device!r}; expected cpu, cuda, cuda:N or mps") from None
+    if d.type == 'cuda':
+        if not torch.cuda.is_available(): raise ValueError(f"device {device!r} is not available: this torch build has no usable CUDA GPU; use cpu")
+        if d.index is not None and d.index >= torch.cuda.device_count():
+            raise ValueError(f"device {device!r} is not available: {torch.cuda.device_count()} CUDA device(s), allowed cuda:0..cuda:{torch.cuda.device_count() - 1}")
+    elif d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"device {device!r} is not available on this machine; use cpu")
+    elif d.type not in ('cpu', 'cuda', 'mps'): raise ValueError(f"device {device!r} is not supported here; expected cpu, cuda, cuda:N or mps")
+    return d
 
 def model_device(model) -> torch.device:
     "The device of the model's first parameter (or buffer); CPU for a model with neither."

@@ -9,12 +9,12 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .schedules import NoiseScheduler, make_scheduler, scheduler_args
-from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, model_device
-from .runs import save_checkpoint
+from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, model_device, check_device
+from .runs import save_checkpoint, check_run_dir
 
 # %% auto #0
-__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'train', 'trainConditional', 'drop_labels', 'make_recipe',
-           'recipe_model', 'train_recipe', 'recipe_table']
+__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'train', 'trainConditional', 'check_lr_drop', 'drop_labels',
+           'make_recipe', 'recipe_model', 'train_recipe', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
 def draw_t_eps(x0: torch.Tensor, num_timesteps: int, generator: torch.Generator | None = None):
@@ -54,18 +54,24 @@ class TensorLoader:
 
 # %% ../nbs/03_training.ipynb #fed7c081
 def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed: int | None = None,
-          progress: bool = True, lr_drop: tuple[int, float] | None = None, p_uncond: float | None = None) -> list[float]:
+          progress: bool = True, lr_drop: tuple[int, float] | None = None, p_uncond: float | None = None,
+          ema: float | None = None, force: bool = False) -> list[float]:
     """Train `model` to predict the noise added by `noise_scheduler`; returns the mean loss of each epoch and saves
     `run_name/model.pth` and `run_name/config.json` (no files when `run_name` is None).
     `lr_drop=(epoch, factor)` multiplies the learning rate by `factor` from that epoch on (a step decay).
-    `p_uncond` (a `ConditionalDDPM` on a loader of `(x, y)`; see `trainConditional`) trains with labels."""
-    _check_train_args(model, noise_scheduler, epochs, lr_drop, p_uncond)
+    `p_uncond` (a `ConditionalDDPM` on a loader of `(x, y)`; see `trainConditional`) trains with labels.
+    `ema=decay` keeps an exponential moving average of the weights, θ̄ ← decay·θ̄ + (1-decay)·θ after every step, and
+    leaves it in `model` at the end (saved as model.pth; the raw weights as raw.pth, `runs.load_state(run, 'raw')`).
+    The run folder is checked before the first step (`check_run_dir`; `force` replaces one that holds samples)."""
+    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond)
+    if run_name is not None: check_run_dir(run_name, force)        # a run that cannot be saved is not trained first
     device = model_device(model)
     noise_scheduler.to(device)
     gen = None
     if seed is not None:                    # the global RNG (a shuffling DataLoader) and our own generator (t, ε)
         torch.manual_seed(seed); gen = torch.Generator(device=device).manual_seed(seed)
     T, losses = len(noise_scheduler), []
+    averaged = _ema_model(model, ema)                                       # None when ema is None
     model.train()
     for epoch in (bar := tqdm(range(int(epochs)), desc='train' if p_uncond is None else 'trainConditional',
                               disable=not progress, leave=False)):
@@ -77,31 +83,48 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
             t, eps = draw_t_eps(x0, T, gen)                                   # t ~ U{0..T-1}, ε ~ N(0, I)
             y = None if p_uncond is None else drop_labels(model, y, p_uncond, gen)
             loss = diffusion_loss(model, noise_scheduler, x0, t, eps, y)      # ‖ε - ε_θ(x_t, t)‖²
-            _stop_if_not_finite(loss, optimizer, epoch, i)
+            _stop_if_not_finite(loss, optimizer, epoch, i, x0)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if averaged is not None: averaged.update_parameters(model)     # θ̄ ← decay·θ̄ + (1-decay)·θ
             total += loss.item() * len(x0); count += len(x0)
-        losses.append(total / max(count, 1))
+        if count == 0: raise ValueError("the data loader yielded no batches: nothing to train on (the run folder was not written)")
+        losses.append(total / count)
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     model.eval()
+    raw = _keep_average(model, averaged)                                    # model now holds θ̄
     if run_name is not None:
-        save_checkpoint(model, run_name, noise_scheduler, losses=losses, epochs=int(epochs), seed=seed,
+        save_checkpoint(model, run_name, noise_scheduler, force=force, losses=losses, epochs=int(epochs), seed=seed,
+                        **({'ema': ema, 'states': {'raw': raw}} if raw is not None else {}),
                         **({'p_uncond': p_uncond} if p_uncond is not None else {}), **({'lr_drop': list(lr_drop)} if lr_drop else {}))
     return losses
 
 def trainConditional(model, noise_scheduler, dataloader, optimizer, epochs, run_name, p_uncond: float = 0.1,
-                     seed: int | None = None, progress: bool = True, lr_drop: tuple[int, float] | None = None) -> list[float]:
+                     seed: int | None = None, progress: bool = True, lr_drop: tuple[int, float] | None = None,
+                     ema: float | None = None, force: bool = False) -> list[float]:
     "`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with probability `p_uncond`."
     return train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed=seed, progress=progress,
-                 lr_drop=lr_drop, p_uncond=p_uncond)
+                 lr_drop=lr_drop, p_uncond=p_uncond, ema=ema, force=force)
 
 # %% ../nbs/03_training.ipynb #2e1ae080
-def _check_train_args(model, noise_scheduler, epochs, lr_drop, p_uncond):
-    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    if lr_drop is not None:
-        if len(lr_drop) != 2 or int(lr_drop[0]) != lr_drop[0] or lr_drop[0] < 0 or not 0 < lr_drop[1] <= 1:
-            raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
+def check_lr_drop(lr_drop):
+    "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
+    if lr_drop is None: return None
+    try:
+        e, f = lr_drop
+        ok = (all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (e, f))
+              and int(e) == e and e >= 0 and 0 < f <= 1)
+    except (TypeError, ValueError): ok = False
+    if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
+    return int(e), float(f)
+
+def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond):
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
+    check_lr_drop(lr_drop)
+    if hasattr(dataloader, '__len__') and len(dataloader) == 0:
+        raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
     check_steps(model, noise_scheduler)
     if p_uncond is not None:
         if not isinstance(model, ConditionalDDPM):
@@ -121,18 +144,40 @@ def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> t
     drop = torch.rand(len(y), generator=generator, device=y.device) < p_uncond
     return torch.where(drop, torch.full_like(y, model.null_class), y)
 
-def _stop_if_not_finite(loss, optimizer, epoch, i):
+def _stop_if_not_finite(loss, optimizer, epoch, i, x0=None):
+    if not torch.isfinite(loss) and x0 is not None and not torch.isfinite(x0).all():
+        raise ValueError(f"batch {i} of epoch {epoch} holds non-finite values (nan or inf) in the data: clean the data set; "
+                         "the run folder was not written")
     if not torch.isfinite(loss):
         raise FloatingPointError(f"training loss became {loss.item()} at epoch {epoch}, batch {i} "
                                  f"(lr={optimizer.param_groups[0].get('lr')}); try a smaller learning rate. The run folder was not written.")
+
+def _ema_model(model, ema):
+    """torch's `AveragedModel` holding the exponential moving average of `model`'s weights with decay `ema` (None: no
+    average), warmed up as diffusers' `EMAModel` is: the decay after n updates is min(ema, (1 + n) / (10 + n))."""
+    if ema is None: return None
+    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 < ema < 1:
+        raise ValueError(f"ema must be a decay in (0, 1) or None (no average), got {ema!r}")
+    from torch.optim.swa_utils import AveragedModel
+    def ema_update(averaged: list, current: list, n_averaged) -> None:
+        decay = min(float(ema), (1 + float(n_averaged)) / (10 + float(n_averaged)))
+        torch._foreach_lerp_(averaged, current, 1 - decay)                   # θ̄ ← decay·θ̄ + (1-decay)·θ, all tensors at once
+    return AveragedModel(model, multi_avg_fn=ema_update)
+
+def _keep_average(model, averaged):
+    "Put the averaged weights into `model`; return the raw (last-step) weights, or None without an average."
+    if averaged is None: return None
+    raw = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(averaged.module.state_dict())
+    return raw
 
 
 # %% ../nbs/03_training.ipynb #a3e7b57d
 RECIPES = {
     'report':      dict(config='report', scheduler=dict(num_timesteps=100, type='linear', beta_start=0.001, beta_end=0.02),
                         lr=0.01, batch_size=100, epochs=100, lr_drop=None, p_uncond=0.1),
-    'large':       dict(config='large', scheduler=dict(num_timesteps=100, type='cosine'),
-                        lr=2e-3, batch_size=128, epochs=400, lr_drop=(320, 0.1), p_uncond=0.1),
+    'large':       dict(config='deep', scheduler=dict(num_timesteps=100, type='cosine'),
+                        lr=2e-3, batch_size=128, epochs=1400, lr_drop=(1120, 0.1), p_uncond=0.1, ema=0.9995),
     'conditional': dict(config='large', scheduler=dict(num_timesteps=100, type='cosine'),
                         lr=2e-3, batch_size=128, epochs=200, lr_drop=(150, 0.15), p_uncond=0.1),
     'digits':      dict(config='large', scheduler=dict(num_timesteps=100, type='linear', beta_start=1e-4, beta_end=0.05),
@@ -142,7 +187,7 @@ RECIPES = {
 }
 "The named training recipes (see the text): every trained model of the workbook starts from one of these."
 
-_RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'lr_drop', 'p_uncond')
+_RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'lr_drop', 'p_uncond', 'ema')
 
 def make_recipe(base='report', **changes) -> dict:
     """A checked copy of recipe `base` (a name in `RECIPES` or a recipe dict) with the top-level keys in `changes`
@@ -153,19 +198,18 @@ def make_recipe(base='report', **changes) -> dict:
         base = RECIPES[base]
     bad = [k for k in list(base) + list(changes) if k not in _RECIPE_KEYS]
     if bad: raise ValueError(f"unknown recipe key {bad[0]!r}; a recipe has {', '.join(_RECIPE_KEYS)}")
-    r = dict(dict(p_uncond=0.1, lr_drop=None), **base)
+    r = dict(dict(p_uncond=0.1, lr_drop=None, ema=None), **base)
     for k, v in changes.items(): r[k] = dict(r['scheduler'], **v) if k == 'scheduler' else v
     if r['config'] not in CONFIGS: raise ValueError(f"unknown model config {r['config']!r}; known configs: {', '.join(CONFIGS)}")
     r['scheduler'] = scheduler_args(**r['scheduler'])                             # only what the schedule uses
     make_scheduler(**r['scheduler'])                                              # checks T, the type and the β range
     if not (isinstance(r['lr'], (int, float)) and math.isfinite(r['lr']) and r['lr'] > 0): raise ValueError(f"lr must be a positive finite number, got {r['lr']!r}")
-    for k, lo in (('batch_size', 1), ('epochs', 0)):
+    for k, lo in (('batch_size', 1), ('epochs', 1)):
         if isinstance(r[k], bool) or not isinstance(r[k], int) or r[k] < lo: raise ValueError(f"{k} must be an integer >= {lo}, got {r[k]!r}")
-    if r['lr_drop'] is not None:
-        d = r['lr_drop']
-        if len(d) != 2 or int(d[0]) != d[0] or d[0] < 0 or not 0 < d[1] <= 1: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {d!r}")
-        r['lr_drop'] = (int(d[0]), float(d[1]))
-    if not 0 <= r['p_uncond'] <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {r['p_uncond']!r}")
+    r['lr_drop'] = check_lr_drop(r['lr_drop'])
+    if isinstance(r['p_uncond'], bool) or not isinstance(r['p_uncond'], (int, float)) or not 0 <= r['p_uncond'] <= 1:
+        raise ValueError(f"p_uncond must lie in [0, 1], got {r['p_uncond']!r}")
+    if r['ema'] is not None: _ema_model(torch.nn.Linear(1, 1), r['ema'])           # checks the decay
     return r
 
 def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0):
@@ -176,12 +220,15 @@ def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0
     return make_model(r['config'], n_dim=n_dim, n_steps=len(ns), n_classes=n_classes), ns
 
 def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_name=None, seed: int = 0,
-                 progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None):
+                 progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None,
+                 force: bool = False):
     """Build and train the model of `recipe` (a name in `RECIPES` or a dict like them) on `X`. With labels `y`: a
     `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the recipe's
     `p_uncond`. Returns `(model, noise_scheduler, losses)`. `epochs` overrides the recipe's (its lr drop moves with it, at
-    the same fraction of training). The one path from a recipe to a trained model."""
+    the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
+    from a recipe to a trained model."""
     r = make_recipe(recipe)
+    device = check_device(device)
     n_epochs = r['epochs'] if epochs is None else epochs
     drop = r['lr_drop']
     if drop is not None: drop = (int(round(drop[0] * n_epochs / r['epochs'])) if r['epochs'] else 0, drop[1])
@@ -191,7 +238,7 @@ def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_nam
     optimizer = torch.optim.Adam(model.parameters(), lr=r['lr'])
     loader = TensorLoader(X, y, batch_size=r['batch_size'], seed=seed)
     losses = train(model, ns, loader, optimizer, n_epochs, run_name, seed=seed, progress=progress, lr_drop=drop,
-                   p_uncond=None if y is None else r['p_uncond'])
+                   p_uncond=None if y is None else r['p_uncond'], ema=r['ema'], force=force)
     return model, ns, losses
 
 def recipe_table(n_dim: int = 2):
@@ -203,5 +250,6 @@ def recipe_table(n_dim: int = 2):
         s = r['scheduler']
         rows[name] = dict(network=r['config'], params=m.n_params, schedule=s['type'] + (f" β {s['beta_start']}→{s['beta_end']}" if 'beta_start' in s else ''),
                           T=len(ns), lr=r['lr'], batch=r['batch_size'], epochs=r['epochs'],
-                          lr_drop='—' if r['lr_drop'] is None else f"×{r['lr_drop'][1]} from epoch {r['lr_drop'][0]}")
+                          lr_drop='—' if r['lr_drop'] is None else f"×{r['lr_drop'][1]} from epoch {r['lr_drop'][0]}",
+                          ema='—' if r.get('ema') is None else r['ema'])
     return pd.DataFrame(rows).T
