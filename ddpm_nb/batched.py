@@ -4,7 +4,10 @@
 
 # %% ../nbs/09a_batched.ipynb #b7a1c003
 from __future__ import annotations
-import math, time
+import math, os, time, uuid
+from collections import Counter
+from contextlib import contextmanager
+from functools import lru_cache
 import numpy as np
 import torch
 from torch import nn
@@ -13,13 +16,14 @@ from .data import load_dataset, train_test_split, N_DIM, DATASETS
 from .schedules import NoiseScheduler, make_scheduler
 from .model import DDPM, sinusoidal_embedding, make_model
 from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model
-from .runs import read_rows, write_rows, format_cell, torch_threads
-from .metrics import floors, evaluate_samples, vlb
+from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file
+from .metrics import floors, evaluate_samples
+from .likelihood import vlb, ode_nll
 
 # %% auto #0
-__all__ = ['SCORES', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'BatchedDDPM', 'StackedSchedulers', 'train_batched',
-           'sample_batched', 'score_run', 'run_key', 'run_recipe', 'with_settings', 'load_results', 'run_label',
-           'run_sweep']
+__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'BatchedDDPM', 'StackedSchedulers',
+           'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe', 'with_settings', 'load_results',
+           'run_label', 'local_workers', 'dask_client', 'run_sweep']
 
 # %% ../nbs/09a_batched.ipynb #a8207f79
 def _linears(model: DDPM) -> list[nn.Linear]:
@@ -98,6 +102,8 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     recipes = [make_recipe(r) for r in recipes]
     if len(seeds) != len(recipes): raise ValueError(f"need one seed per recipe: got {len(recipes)} recipes, {len(seeds)} seeds")
     if not recipes: raise ValueError("train_batched needs at least one recipe")
+    ema = sorted({r['ema'] for r in recipes if r.get('ema') is not None})
+    if ema: raise ValueError(f"train_batched keeps no moving average of the weights: recipes with ema={ema[0]} train with train_recipe")
     differ = [k for k in _SHARED if any(r[k] != recipes[0][k] for r in recipes)]
     if differ: raise ValueError(f"recipes trained together must share {', '.join(_SHARED)}; they differ in {', '.join(differ)}")
     epochs, lr, batch_size, drop = (recipes[0][k] for k in ('epochs', 'lr', 'batch_size', 'lr_drop'))
@@ -151,31 +157,39 @@ def sample_batched(models: list[DDPM], schedulers: list[NoiseScheduler], n_sampl
     return x[torch.argsort(torch.tensor(order))]
 
 # %% ../nbs/09a_batched.ipynb #30e617f1
-SCORES = ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'nll', 'nll_std', 'nll_floor', 'nll_floor_std')
+SCORES = ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'nll', 'nll_std', 'nll_floor', 'nll_floor_std', 'c2st',
+          'c2st_floor')
 "What `evaluate_samples` gives that a run records."
+ODE_POINTS, ODE_TOL = 1000, 1e-3
+"The probability-flow NLL of a run: `ode_nll` on the first `ODE_POINTS` held-out points, rtol = atol = `ODE_TOL`."
 
 def score_run(model: DDPM, noise_scheduler: NoiseScheduler, samples: torch.Tensor, X_test: torch.Tensor,
               floor: dict, temperature: float = 0.1) -> dict:
     """Scores of one trained network against held-out `X_test`: `evaluate_samples` of its `samples` (at least
-    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature)`, then ᾱ_T, the prior KL and the
-    variational bound. A run whose samples are not finite gets NaN scores."""
+    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, KDE NLL and the
+    C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the prior KL, the variational bound
+    (`vlb`) and the probability-flow NLL (`ode_nll`, `ODE_POINTS` points, tolerance `ODE_TOL`). A run whose samples are
+    not finite gets NaN scores."""
     summary = noise_scheduler.summary(X_test)
     out = dict(alpha_bar_T=summary['alpha_bar_T'], prior_kl=summary['prior_kl'], n_subset=floor['n'])
-    if not torch.isfinite(samples).all(): return dict(out, vlb=math.nan, **{c: math.nan for c in SCORES})
-    s = evaluate_samples(samples, X_test, n=floor['n'], k=floor['k'], temperature=temperature, floor=floor)
+    if not torch.isfinite(samples).all(): return dict(out, vlb=math.nan, ode_nll=math.nan, **{c: math.nan for c in SCORES})
+    s = evaluate_samples(samples, X_test, n=floor['n'], k=floor['k'], temperature=temperature, floor=floor, c2st_n=floor['c2st_n'])
     out.update({c: s[c] for c in SCORES})
     out['vlb'] = vlb(model, noise_scheduler, X_test, n_t=None, seed=0)
+    out['ode_nll'] = ode_nll(model, noise_scheduler, X_test[:ODE_POINTS], rtol=ODE_TOL, atol=ODE_TOL)['nll']
     return out
 
 # %% ../nbs/09a_batched.ipynb #708e3df1
 KEY_COLUMNS = ('dataset', 'n_dim', 'T', 'schedule', 'beta_low', 'beta_high', 'seed', 'epochs', 'lr', 'batch_size',
-               't_dim', 'sin_dim', 'hidden_dim', 'n_hidden', 'test_frac', 'n_eval', 'k_subsets', 'temperature')
+               't_dim', 'sin_dim', 'hidden_dim', 'n_hidden', 'test_frac', 'n_eval', 'k_subsets', 'temperature', 'c2st_n')
 "The columns that identify a run: its full configuration and seed."
 RESULT_COLUMNS = ('n_params', 'n_train', 'n_test', 'n_subset', 'final_loss', 'alpha_bar_T', 'prior_kl', 'nll', 'nll_std',
-                  'nll_floor', 'nll_floor_std', 'emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'vlb',
+                  'nll_floor', 'nll_floor_std', 'emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'c2st', 'c2st_floor',
+                  'vlb', 'ode_nll',
                   'n_batched', 'train_s', 'sample_s', 'eval_s', 'wall_s')
 """What each run records: `n_subset` is the n of its scores and floors (`n_eval`, or half the held-out points when
-fewer); times in seconds (`train_s` and `sample_s` are the run's share of its batch)."""
+fewer); `c2st` and its floor are accuracies (0.5: samples and data cannot be told apart) of min(`c2st_n`,
+`n_subset`) points a side (`c2st_n` = 0: not computed, empty); `vlb` and `ode_nll` are in nats per dimension; times in seconds (`train_s` and `sample_s` are the run's share of its batch)."""
 CSV_COLUMNS = KEY_COLUMNS + RESULT_COLUMNS
 
 def run_key(row: dict) -> tuple:
@@ -191,7 +205,7 @@ def run_recipe(run: dict, epochs: int | None = None, lr: float | None = None, ba
 
 def with_settings(runs: list[dict], epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
                   config: str | None = None, test_frac: float = 0.5, n_eval: int = 2000, k_subsets: int = 5,
-                  temperature: float = 0.1) -> list[dict]:
+                  temperature: float = 0.1, c2st_n: int = 500) -> list[dict]:
     "Each run with the settings it shares and its network's shape: all the key columns of its CSV row."
     full = []
     for r in runs:
@@ -200,11 +214,12 @@ def with_settings(runs: list[dict], epochs: int | None = None, lr: float | None 
         arch = make_model(rec['config'], n_dim=N_DIM[r['dataset']], n_steps=int(r['T'])).config
         full.append(dict(r, n_dim=arch['n_dim'], **{k: arch[k] for k in ('t_dim', 'sin_dim', 'hidden_dim', 'n_hidden')},
                          epochs=int(rec['epochs']), lr=float(rec['lr']), batch_size=int(rec['batch_size']),
-                         test_frac=float(test_frac), n_eval=int(n_eval), k_subsets=int(k_subsets), temperature=float(temperature)))
+                         test_frac=float(test_frac), n_eval=int(n_eval), k_subsets=int(k_subsets), temperature=float(temperature),
+                         c2st_n=int(c2st_n)))
     return full
 
 def load_results(path='results/sweep.csv'):
-    "A sweep CSV as a `pandas.DataFrame` (numbers as numbers; the β of `cosine` runs as NaN)."
+    "A sweep CSV as a `pandas.DataFrame` (numbers as numbers; the β of `cosine` runs, and scores not computed, as NaN)."
     import pandas as pd
     read_rows(path, CSV_COLUMNS)                                             # checks the columns and that rows are whole
     return pd.read_csv(path)
@@ -218,100 +233,174 @@ def run_label(r: dict) -> str:
     beta = '' if r['beta_low'] in (None, '') else f" β=({r['beta_low']}, {r['beta_high']})"
     return f"{r['dataset']} T={r['T']} {r['schedule']}{beta} seed={r['seed']}"
 
-def _init_worker(): torch.set_num_threads(1)
+def local_workers() -> int:
+    "The default number of local worker processes: the CPU cores this process may use."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
 
-def _score_job(state: dict, model_config: dict, scheduler_config: dict, samples, X_test, floor, temperature) -> dict:
-    "Rebuild one trained network and its scheduler, and `score_run` it (in a worker process or in this one)."
-    model = DDPM(**model_config); model.load_state_dict(state); model.eval()
+@contextmanager
+def dask_client(workers: int | None = None, cluster: str | None = None, timeout: float = 10):
+    """A `distributed.Client` to run the sweep's tasks on, closed on exit. `cluster`: the address of a running Dask
+    scheduler ('tcp://host:8786'; its workers do the work). Otherwise a new `LocalCluster` of `workers` worker
+    processes with one thread each (`None`: one per core, `local_workers()`; 0: one worker thread in this process, no
+    new processes), stopped on exit."""
+    import logging, dask
+    from distributed import Client, LocalCluster
+    if cluster is not None:
+        if workers is not None:
+            raise ValueError(f"workers={workers!r} starts local worker processes, but cluster={cluster!r} brings its own workers: give one of the two")
+        try: client = Client(cluster, timeout=timeout)
+        except Exception as e:
+            raise ValueError(f"cannot reach the Dask scheduler at {cluster!r} within {timeout:g} s ({type(e).__name__}: "
+                             f"{' '.join(str(e).split())[:200]}); start one with `dask scheduler`, or drop the cluster to run here") from None
+        try: yield client
+        finally: client.close()
+        return
+    n = local_workers() if workers is None else workers
+    if isinstance(n, bool) or int(n) != n or n < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
+    n = int(n)
+    # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
+    # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later
+    with dask.config.set({'distributed.scheduler.active-memory-manager.start': False}), \
+         LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
+                      silence_logs=logging.ERROR) as local, Client(local) as client:
+        yield client
+
+def _dashboard(client) -> str:
+    "Where to watch `client`'s cluster work, or why nowhere."
+    if 'dashboard' not in client.scheduler_info().get('services', {}): return "no dashboard (it needs bokeh: pip install bokeh)"
+    return f"dashboard {client.dashboard_link}"
+
+# The tasks. Each runs on a Dask worker with `threads` torch threads. The data set never travels: a worker splits it
+# itself, once (`_split`, cached in the worker process). A trained group travels to each worker that scores its runs,
+# once (on a local cluster; see `dask_client`), and Dask computes it again from its inputs if the worker that held it dies.
+@lru_cache(maxsize=8)
+def _split(dataset: str, test_frac: float, data_path: str | None):
+    "(X_train, X_test) of `dataset`: the split every run of the study uses (held-out share `test_frac`, seed 0)."
+    X, _ = load_dataset(dataset, path=data_path)
+    return tuple(train_test_split(X, test_frac=test_frac, seed=0)[:2])
+
+def _floor_task(data: tuple, n: int, k: int, temperature: float, c2st_n: int, threads: int | None) -> dict:
+    "`floors` of the held-out half of `data` = (dataset, test_frac, data_path): once per data set, for all its runs."
+    with torch_threads(threads): return floors(_split(*data)[1], n=n, k=k, temperature=temperature, c2st_n=c2st_n)
+
+def _train_task(recipes: list, seeds: list, data: tuple, n_eval: int, k: int, threads: int | None) -> dict:
+    """Train a group of networks together (`train_batched`) and draw k × n samples from each (`sample_batched`; n as in
+    `floors`: `n_eval`, at most half the held-out points). Returns the group: weights, configurations, samples, final
+    losses and times."""
+    X_tr, X_te = _split(*data)
+    n = min(int(n_eval), len(X_te) // 2)
+    with torch_threads(threads):
+        t0 = time.time()
+        models, scheds, losses = train_batched(recipes, X_tr, seeds)
+        t1 = time.time()
+        samples = sample_batched(models, scheds, k * n, seeds)
+        t2 = time.time()
+    K = len(models)
+    return dict(states=[m.state_dict() for m in models], model_configs=[m.config for m in models],
+                scheduler_configs=[s.config for s in scheds], samples=samples, n_params=[m.n_params for m in models],
+                final_loss=[losses[j, -1].item() if losses.shape[1] else math.nan for j in range(K)],
+                n_train=len(X_tr), n_test=len(X_te), n_batched=K, train_s=(t1 - t0) / K, sample_s=(t2 - t1) / K)
+
+def _worker_address() -> str:
+    from distributed import get_worker
+    try: return get_worker().address
+    except ValueError: return 'here'
+
+def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: float, threads: int | None) -> dict:
+    "Rebuild network `j` of a trained group and `score_run` it: the run's row, less its key columns."
+    model = DDPM(**group['model_configs'][j]); model.load_state_dict(group['states'][j]); model.eval()
     t0 = time.time()
-    res = score_run(model, NoiseScheduler(**scheduler_config), samples, X_test, floor, temperature)
-    return dict(res, eval_s=time.time() - t0)
+    with torch_threads(threads):
+        res = score_run(model, NoiseScheduler(**group['scheduler_configs'][j]), group['samples'][j], _split(*data)[1], floor, temperature)
+    meta = {c: group[c][j] for c in ('n_params', 'final_loss')}
+    meta.update({c: group[c] for c in ('n_train', 'n_test', 'n_batched', 'train_s', 'sample_s')})
+    return dict(res, **meta, eval_s=time.time() - t0, worker=_worker_address())
+
+def _finite_scores(row: dict) -> list[str]:
+    "The scores of a result that are not finite numbers (such a run is not recorded: a rerun retries it)."
+    skipped = ('c2st', 'c2st_floor') if not row['c2st_n'] else ()
+    return [c for c in SCORES + ('vlb', 'ode_nll') if c not in skipped and not math.isfinite(float(row[c]))]
 
 def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
               config: str | None = None, test_frac: float = 0.5, n_eval: int = 2000, k_subsets: int = 5,
-              temperature: float = 0.1, out_csv='results/sweep.csv', max_batch: int = 64, workers: int = 0,
-              num_threads: int | None = 1, progress: bool = True, callback=None, data_path: str | None = None) -> list[dict]:
+              temperature: float = 0.1, c2st_n: int = 500, out_csv='results/sweep.csv', max_batch: int = 64, workers: int | None = None,
+              cluster: str | None = None, num_threads: int | None = 1, progress: bool = True, callback=None,
+              data_path: str | None = None) -> list[dict]:
     """Train, sample and score every run of `runs` (dicts of dataset, T, schedule, beta_low, beta_high, seed) with the
-    shared settings (`None`: the `report` recipe's), appending one row per finished run to `out_csv`; runs already in
-    `out_csv` are skipped. The runs of one data set train together (`train_batched`, at most `max_batch` at once).
-    `workers > 0` scores runs in that many worker processes while the next group trains. `callback(row, n_done,
-    n_total)` is called after each row is written. `num_threads` sets torch's threads here (1 is fastest for these tiny
-    networks; `None` leaves it). Returns the rows of all `runs`, old and new, as read back from `out_csv`."""
+    shared settings (`None`: the `report` recipe's) and evaluation settings (`score_run`; `c2st_n`: C2ST points a side, 0:
+    none), adding one row per finished run to `out_csv`; runs already in
+    `out_csv` are skipped. The work runs as Dask tasks (`dask_client`): on a `LocalCluster` of `workers` processes
+    (`None`: one per core; 0: in this process), or on the running scheduler at `cluster`. The runs of one data set train
+    together (`train_batched`, at most `max_batch` per task); each run is scored in a task of its own. This process is the
+    results file's only writer (`write_rows`, a row as each run finishes). `callback(row, n_done, n_total)` is called
+    after each row is written. `num_threads`: torch threads per task (1 is fastest for these tiny networks; `None`
+    leaves torch's setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
     for name, v in dict(epochs=epochs, batch_size=batch_size, n_eval=n_eval, k_subsets=k_subsets, max_batch=max_batch,
-                        workers=workers).items():
-        if v is None: continue                                                 # the recipe's
-        lo = 0 if name in ('epochs', 'workers') else 1
+                        workers=workers, c2st_n=c2st_n).items():
+        if v is None: continue                                                 # the recipe's / the default
+        lo = 0 if name in ('epochs', 'workers', 'c2st_n') else 1
         if isinstance(v, bool) or int(v) != v or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     if lr is not None and not lr > 0: raise ValueError(f"lr must be positive, got {lr!r}")
     if not 0 < test_frac < 1: raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
     if not temperature > 0: raise ValueError(f"temperature must be positive, got {temperature!r}")
     full = with_settings(runs, epochs=epochs, lr=lr, batch_size=batch_size, config=config, test_frac=test_frac,
-                         n_eval=n_eval, k_subsets=k_subsets, temperature=temperature)
-    rows = read_rows(out_csv, CSV_COLUMNS)
-    done = {run_key(r) for r in rows}
+                         n_eval=n_eval, k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
+    check_output_file(out_csv, 'results file')
+    done = {run_key(r) for r in read_rows(out_csv, CSV_COLUMNS)}
     todo = [r for r in full if run_key(r) not in done]
-    n_total, n_done, n_new = len(full), len(full) - len(todo), 0
+    n_total, n_done, n_new, skipped = len(full), len(full) - len(todo), 0, []
     say = (lambda *a: print(*a, flush=True)) if progress else (lambda *a: None)
     say(f"sweep: {n_total} runs, {n_done} already in {out_csv}, {len(todo)} to do")
-    t_start, inflight = time.time(), []
+    t_start, per_worker = time.time(), Counter()
 
     def finish(base: dict, res: dict):
         nonlocal n_done, n_new
         row = dict(base, **res)
         row['wall_s'] = row['train_s'] + row['sample_s'] + row['eval_s']
-        rows.append({c: format_cell(row[c]) for c in CSV_COLUMNS})
-        write_rows(out_csv, rows, CSV_COLUMNS)
+        per_worker[row['worker']] += 1
+        bad = _finite_scores(row)
+        if bad:
+            skipped.append(run_label(row))
+            say(f"[not recorded] {run_label(row)}: non-finite {', '.join(bad)} (a rerun retries it)")
+            return
+        row = {c: format_cell(row[c]) for c in CSV_COLUMNS}
+        write_rows(out_csv, [row], CSV_COLUMNS, key=KEY_COLUMNS)
         n_done += 1; n_new += 1
         el = time.time() - t_start
-        say(f"[{n_done}/{n_total}] {run_label(row)}: NLL {row['nll']:.3f} (floor {row['nll_floor']:.3f}), "
-            f"EMD {row['emd']:.4f} ± {row['emd_std']:.4f} (floor {row['emd_floor']:.4f}), ᾱ_T {row['alpha_bar_T']:.3f}"
-            f" | elapsed {_hms(el)}, left ~{_hms(el / n_new * (n_total - n_done))}")
-        if callback is not None: callback(rows[-1], n_done, n_total)
+        say(f"[{n_done}/{n_total}] {run_label(row)}: NLL {float(row['nll']):.3f} (floor {float(row['nll_floor']):.3f}), "
+            f"EMD {float(row['emd']):.4f} ± {float(row['emd_std']):.4f} (floor {float(row['emd_floor']):.4f}), "
+            f"ᾱ_T {float(row['alpha_bar_T']):.3f} | elapsed {_hms(el)}, left ~{_hms(el / n_new * (len(todo) - n_new))}")
+        if callback is not None: callback(row, n_done, n_total)
 
-    def drain(block: bool):
-        nonlocal inflight
-        keep = []
-        for fut, base in inflight:
-            if block or fut.done(): finish(base, fut.result())
-            else: keep.append((fut, base))
-        inflight = keep
-
-    pool = None
-    if workers and todo:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from ddpm_nb import batched          # workers import what they run from the package (not from a notebook's namespace)
-        pool = ProcessPoolExecutor(int(workers), mp_context=multiprocessing.get_context('spawn'), initializer=batched._init_worker)
-        remote_job = batched._score_job
-    try:
-        with torch_threads(num_threads):
+    if todo:
+        from distributed import as_completed
+        from ddpm_nb import batched as pkg    # tasks by reference to the installed package (not to a notebook's namespace)
+        with dask_client(workers, cluster) as client:
+            n_workers = len(client.scheduler_info()['workers'])
+            say(f"  Dask: {'scheduler ' + cluster if cluster else 'a local cluster'}, {n_workers} worker"
+                f"{'s' if n_workers != 1 else ''}; {_dashboard(client)}")
+            jobs = {}                                                   # scoring task -> its run
+            ask = lambda fn, *args, name, priority=0: client.submit(fn, *args, key=f"{name}-{uuid.uuid4().hex}", priority=priority)
             for ds in dict.fromkeys(r['dataset'] for r in todo):
-                X, _ = load_dataset(ds, path=data_path)
-                X_tr, X_te, _, _ = train_test_split(X, test_frac=test_frac, seed=0)
-                floor = floors(X_te, n=int(n_eval), k=int(k_subsets), temperature=float(temperature))   # once per data set
+                data = (ds, float(test_frac), data_path)
+                floor = ask(pkg._floor_task, data, int(n_eval), int(k_subsets), float(temperature), int(c2st_n), num_threads,
+                            name=f'floor-{ds}', priority=20)
                 mine = [r for r in todo if r['dataset'] == ds]
                 for i in range(0, len(mine), int(max_batch)):
                     group = mine[i:i + int(max_batch)]
-                    say(f"  training {len(group)} networks on {ds} together ({len(X_tr)} points, {group[0]['epochs']} epochs)")
-                    t0 = time.time()
-                    recipes = [run_recipe(r, epochs, lr, batch_size, config) for r in group]
-                    models, scheds, losses = train_batched(recipes, X_tr, [r['seed'] for r in group])
-                    t1 = time.time()
-                    samples = sample_batched(models, scheds, floor['k'] * floor['n'], [r['seed'] for r in group])
-                    t2 = time.time()
-                    drain(block=False)
-                    for k, r in enumerate(group):
-                        base = dict(r, n_params=models[k].n_params, n_train=len(X_tr), n_test=len(X_te),
-                                    final_loss=losses[k, -1].item() if losses.shape[1] else math.nan, n_batched=len(group),
-                                    train_s=(t1 - t0) / len(group), sample_s=(t2 - t1) / len(group))
-                        job = ({k_: v.clone() for k_, v in models[k].state_dict().items()}, models[k].config, scheds[k].config,
-                               samples[k].clone(), X_te, floor, float(temperature))
-                        if pool is None: finish(base, _score_job(*job))
-                        else: inflight.append((pool.submit(remote_job, *job), base))
-            drain(block=True)
-    finally:
-        if pool is not None: pool.shutdown(wait=True, cancel_futures=True)
-    say(f"sweep done: {n_new} new runs in {_hms(time.time() - t_start)}; results in {out_csv}")
-    keys = {run_key(r) for r in full}
-    return [r for r in read_rows(out_csv, CSV_COLUMNS) if run_key(r) in keys]
+                    say(f"  {ds}: {len(group)} networks train together ({group[0]['epochs']} epochs), then each is scored")
+                    trained = ask(pkg._train_task, [run_recipe(r, epochs, lr, batch_size, config) for r in group],
+                                  [r['seed'] for r in group], data, int(n_eval), int(k_subsets), num_threads,
+                                  name=f'train-{ds}', priority=10)
+                    for j, r in enumerate(group):
+                        jobs[ask(pkg._score_task, trained, j, data, floor, float(temperature), num_threads, name=f'score-{ds}')] = r
+            for fut in as_completed(list(jobs)):
+                finish(jobs.pop(fut), fut.result())
+                fut.release()
+    workers_used = ', '.join(f"{w} {c}" for w, c in sorted(per_worker.items()))
+    say(f"sweep done: {n_new} new runs in {_hms(time.time() - t_start)}" + (f" (runs per worker: {workers_used})" if per_worker else "")
+        + (f"; {len(skipped)} not recorded (non-finite scores)" if skipped else "") + f"; results in {out_csv}")
+    on_file = {run_key(r): r for r in read_rows(out_csv, CSV_COLUMNS)}
+    return [on_file[k] for k in dict.fromkeys(run_key(r) for r in full) if k in on_file]

@@ -56,6 +56,7 @@ def study_runs(name: str, seeds=(0,)) -> list[dict]:
 
 # %% ../nbs/09_experiments.ipynb #b7a1c020
 _METRIC_LABELS = dict(nll='KDE NLL (held-out)', emd='EMD (held-out)', vlb='variational bound (nats/dim)',
+                      c2st='C2ST accuracy (0.5 = indistinguishable)', ode_nll='ODE NLL (nats/dim, held-out)',
                       alpha_bar_T='ᾱ_T', prior_kl='KL(q(x_T|x_0) ‖ N(0, I)) (nats)', final_loss='final training loss')
 
 def report_grid(df, dataset: str, beta=(0.001, 0.02), seed: int | None = 0):
@@ -65,7 +66,7 @@ def report_grid(df, dataset: str, beta=(0.001, 0.02), seed: int | None = 0):
     return sub.groupby(['schedule', 'T'], as_index=False).mean(numeric_only=True)
 
 def plot_vs_T(df, dataset: str, metric: str = 'nll', beta=(0.001, 0.02), seed: int | None = 0, ax=None, legend: bool = True):
-    "`metric` against T for `dataset`, one line per schedule (with its ± std over subsets), the data floor as a band."
+    "`metric` against T for `dataset`, one line per schedule (with its ± std over subsets), the data floor as a line (± its std)."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 3))
     g = report_grid(df, dataset, beta, seed)
@@ -75,8 +76,9 @@ def plot_vs_T(df, dataset: str, metric: str = 'nll', beta=(0.001, 0.02), seed: i
         err = s[f'{metric}_std'] if f'{metric}_std' in s else None
         ax.errorbar(s['T'], s[metric], yerr=err, marker='o', ms=4, capsize=2, label=sch)
     if f'{metric}_floor' in g:
-        f, fs = g[f'{metric}_floor'].iloc[0], g[f'{metric}_floor_std'].iloc[0]
-        ax.axhspan(f - fs, f + fs, color='grey', alpha=0.3, lw=0)
+        f = g[f'{metric}_floor'].iloc[0]
+        if f'{metric}_floor_std' in g:
+            fs = g[f'{metric}_floor_std'].iloc[0]; ax.axhspan(f - fs, f + fs, color='grey', alpha=0.3, lw=0)
         ax.axhline(f, color='grey', lw=1, ls='--', label='data floor')
     if metric == 'vlb' and (g[metric] > 0).all(): ax.set_yscale('log')     # cosine's bound is 10x the others'
     ax.set_xlabel('T (diffusion steps)'); ax.set_ylabel(_METRIC_LABELS.get(metric, metric)); ax.set_title(dataset)
@@ -118,19 +120,20 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
     return ax.collections[0]
 
 # %% ../nbs/09_experiments.ipynb #78a61051
-FULL_STUDY_COMMAND = "ddpm_nb sweep --study full --out results/sweep.csv"
-"The command that makes the committed results (`results/sweep.csv`): `sweep(study='full', out='results/sweep.csv')`."
+FULL_STUDY_COMMAND = "ddpm_nb sweep --study full --c2st-n 0 --out results/sweep.csv"
+"The command that makes the committed results (`results/sweep.csv`): `sweep(study='full', c2st_n=0, out='results/sweep.csv')`."
 
 def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None, betas=None, seeds=(0,),
           epochs: int | None = None, lr: float | None = None, batch_size: int | None = None, model: str | None = None,
-          test_frac: float = 0.5, eval_n: int = 2000, k_subsets: int = 5, temperature: float = 0.1,
-          out='results/sweep.csv', max_batch: int = 64, workers: int = 0, threads: int | None = 1,
-          data_path: str | None = None, dry_run: bool = False, quiet: bool = False) -> list[dict]:
+          test_frac: float = 0.5, eval_n: int = 2000, k_subsets: int = 5, temperature: float = 0.1, c2st_n: int = 500,
+          out='results/sweep.csv', max_batch: int = 64, workers: int | None = None, cluster: str | None = None,
+          threads: int | None = 1, data_path: str | None = None, dry_run: bool = False, quiet: bool = False) -> list[dict]:
     """Run a named `study` (a key of `STUDIES`) or the grid `datasets` × `n_steps` × `schedulers` × `betas` (pairs
     (β_low, β_high)) × `seeds` (`None`: moons; 10 50 100 150 200; all three schedules; (0.001, 0.02)) into the results
     file `out`, skipping the runs already there. `epochs`, `lr`, `batch_size` and `model` (a `CONFIGS` name) change the
-    `report` recipe (`None`: the recipe's); the rest are `run_sweep`'s (`workers`: scoring processes, `threads`: torch
-    threads, `data_path`: the albatross file). `dry_run`: print the runs, train nothing. Returns the rows of `out` for
+    `report` recipe (`None`: the recipe's); the rest are `run_sweep`'s (`workers`: local Dask worker processes, `None`:
+    one per core, 0: in this process; `cluster`: the address of a running Dask scheduler instead; `threads`: torch
+    threads per task; `data_path`: the albatross file). `dry_run`: print the runs, train nothing. Returns the rows of `out` for
     these runs (with `dry_run`, those already there)."""
     grid = dict(datasets=datasets, n_steps=n_steps, schedulers=schedulers, betas=betas)
     if study is not None:
@@ -141,12 +144,12 @@ def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None
         runs = sweep_grid(**{k: v for k, v in dict(datasets=datasets, Ts=n_steps, schedules=schedulers, beta_pairs=betas).items() if v},
                           seeds=seeds)
     settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, config=model, test_frac=test_frac, n_eval=eval_n,
-                    k_subsets=k_subsets, temperature=temperature)
+                    k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     if dry_run:
         keys = {run_key(r) for r in with_settings(runs, **settings)}
         have = [r for r in read_rows(out, CSV_COLUMNS) if run_key(r) in keys]
         print(f"{len(runs)} runs ({'study ' + study if study else 'grid'}); results file {out} holds {len(have)} of them")
         for r in runs: print('  ' + run_label(r))
         return have
-    return run_sweep(runs, **settings, out_csv=out, max_batch=max_batch, workers=workers, num_threads=threads,
+    return run_sweep(runs, **settings, out_csv=out, max_batch=max_batch, workers=workers, cluster=cluster, num_threads=threads,
                      progress=not quiet, data_path=data_path)
