@@ -1,13 +1,17 @@
 # Two commands for a fresh clone (each sets itself up):
 #   make demo   train a DDPM on moons, sample, evaluate; prints where the results went
-#   make test   every test: nbdev_test (the notebooks) and pytest (tests/)
+#   make test   every test: nbdev_test (the notebooks), the course site (make docs) and pytest (tests/)
+# and, for reading and teaching:
+#   make lab      JupyterLab on nbs/ with the project's environment (start with index, play with 08_explore)
+#   make docs     the course site from the committed notebooks, offline, into _docs/ (open _docs/index.html)
+#   make explore  08's three explorers as a web app for a lecture (Voila, sliders only) on http://127.0.0.1:8866
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean
+.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean docs lab explore
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +39,21 @@ browser-deps:
 pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q tests
 
-test: nbtest pytest
+# the site test (tests/test_site.py) reads the site that `docs` builds
+test: nbtest docs pytest
+
+# the course site: every notebook a page as committed (not executed), API entries from ddpm_nb/_modidx.py, MathJax local
+docs: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python docs/build.py
+
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=nbs --ip=127.0.0.1 --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+EXPLORE_PORT ?= 8866
+explore: $(STAMP)
+	@echo "the explorers at http://127.0.0.1:$(EXPLORE_PORT)/ (Ctrl-C stops); a first use trains and caches the models"
+	OMP_NUM_THREADS=1 $(BIN)/voila docs/explore.ipynb --no-browser --port=$(EXPLORE_PORT) --Voila.ip=127.0.0.1
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
@@ -56,4 +74,4 @@ readme: $(STAMP)
 	$(BIN)/jupyter nbconvert --to markdown --no-input nbs/index.ipynb --output-dir . --output README
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo_out nbs/exps
+	rm -rf $(VENV) build dist *.egg-info demo_out nbs/exps _docs

@@ -4,21 +4,21 @@
 
 # %% ../nbs/10_cli.ipynb #8952634b
 from __future__ import annotations
-import argparse, inspect, json, math, sys, time
+import argparse, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .data import DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split
+from .data import DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points, check_seed
 from .schedules import SCHEDULES
-from .model import CONFIGS, ConditionalDDPM
-from .training import RECIPES, make_recipe, train_recipe
-from .runs import atomic_write, load_checkpoint, torch_threads
+from .model import CONFIGS, ConditionalDDPM, check_device
+from .training import RECIPES, make_recipe, train_recipe, check_lr_drop
+from .runs import atomic_write, load_checkpoint, torch_threads, check_run_dir, check_output_file
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem', 'CLIError', 'read_points',
-           'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate', 'cmd_demo', 'cmd_classify',
-           'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
+__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem',
+           'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate', 'cmd_demo',
+           'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
 # %% ../nbs/10_cli.ipynb #f6bb80b7
 # What `ddpm_nb demo` trains and samples: the `large` recipe of `ddpm_nb.training.RECIPES`, on moons split half and half
@@ -30,11 +30,15 @@ DEMO_RECIPE = dict(recipe='large', dataset='moons', test_frac=0.5, n_samples=10_
 DEFAULTS = dict(dataset='moons', n_dim=None, n_steps=100, lbeta=0.001, ubeta=0.02, scheduler='linear', model='report',
                 epochs=100, batch_size=128, lr=1e-3, lr_drop=None, p_uncond=0.1, test_frac=0.2, n_samples=None, seed=42)
 
+MODEL_CHOICES = ('report', 'large') + tuple(c for c in CONFIGS if c not in ('report', 'large'))
+"""`--model`: the network of a recipe — `report`, or `large`, the recommended recipe (its network and its weight average) —
+or a bare configuration of `CONFIGS` (e.g. `deep`) trained with the report recipe's other settings."""
+
 def recipe_flags(name: str) -> dict:
     "Flag defaults that train the recipe `name` of `RECIPES`: its network, noise schedule and training settings."
     if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(RECIPES)}")
     r = RECIPES[name]; s = r['scheduler']
-    flags = dict(recipe=name, model=r['config'], scheduler=s['type'], n_steps=s['num_timesteps'], lr=r['lr'],
+    flags = dict(recipe=name, model=name if name in MODEL_CHOICES else r['config'], scheduler=s['type'], n_steps=s['num_timesteps'], lr=r['lr'],
                  batch_size=r['batch_size'], epochs=r['epochs'], lr_drop=r['lr_drop'])
     if s.get('beta_start') is not None: flags['lbeta'] = s['beta_start']   # else the course's: they still name the folder
     if s.get('beta_end') is not None: flags['ubeta'] = s['beta_end']
@@ -66,25 +70,8 @@ def samples_stem(seed: int, n_samples: int, sampler: str = 'ddpm', ddim_steps: i
 class CLIError(ValueError):
     "A bad command-line input: `main` prints its message on one line and exits with status 2."
 
-def read_points(path, n_dim: int, n_rows: int | None = None, what: str = '--prior-samples') -> torch.Tensor:
-    "Read a `.npy`, `.pt` or `.pth` array of shape [n_rows, n_dim] (any number of rows when `n_rows` is None) as float32."
-    p = Path(path)
-    shape = f"[{'N' if n_rows is None else n_rows}, {n_dim}]"
-    if p.suffix not in ('.npy', '.pt', '.pth'):
-        raise CLIError(f"{what} {str(p)!r}: unknown file type {p.suffix!r}; expected a .npy, .pt or .pth array of shape {shape}")
-    if not p.is_file(): raise CLIError(f"{what} {str(p)!r} not found: expected a .npy, .pt or .pth array of shape {shape}")
-    try: x = np.load(p, allow_pickle=False) if p.suffix == '.npy' else torch.load(p, map_location='cpu', weights_only=True)
-    except Exception as e: raise CLIError(f"{what} {str(p)!r} could not be read as an array of shape {shape}: {e}") from None
-    if isinstance(x, np.ndarray):
-        if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-            raise CLIError(f"{what} {str(p)!r} holds an array of dtype {x.dtype}; expected numbers of shape {shape}")
-        x = torch.from_numpy(x)
-    if not isinstance(x, torch.Tensor): raise CLIError(f"{what} {str(p)!r} holds a {type(x).__name__}; expected one array of shape {shape}")
-    if x.dim() != 2 or x.shape[1] != n_dim or len(x) == 0 or (n_rows is not None and len(x) != n_rows):
-        raise CLIError(f"{what} {str(p)!r} has shape {list(x.shape)}; expected {shape} ([n_samples, n_dim])")
-    x = x.float()
-    if not torch.isfinite(x).all(): raise CLIError(f"{what} {str(p)!r} holds non-finite values (nan or inf)")
-    return x
+MAX_SAMPLES = 1_000_000
+"The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at once."
 
 # %% ../nbs/10_cli.ipynb #1ca25827
 def _typed(kind: str, ok, convert):
@@ -106,10 +93,29 @@ _pos_float = _typed('a positive finite number', lambda v: math.isfinite(v) and v
 _finite = _typed('a finite number', math.isfinite, float)
 _beta = _typed('a number in (0, 1)', lambda v: 0 < v < 1, float)
 _prob = _typed('a number in [0, 1]', lambda v: 0 <= v <= 1, float)
+_seed = _typed(f'an integer in [0, {2 ** 32 - 1}]', lambda v: 0 <= v < 2 ** 32, _int)
+_sample_count = _typed(f'an integer in [1, {MAX_SAMPLES}] (sample more in several calls with other seeds)', lambda v: 1 <= v <= MAX_SAMPLES, _int)
+_threads = _typed(f'an integer in [0, {os.cpu_count() or 1}] (0: torch\'s default; this machine has {os.cpu_count() or 1} CPUs)',
+                  lambda v: 0 <= v <= (os.cpu_count() or 1), _int)
+
+def _folder(s):
+    if not str(s).strip(): raise argparse.ArgumentTypeError("must name a folder, got ''")
+    return s
+
+def _device(s):
+    try: check_device(s)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return s
+
+def _lr_drop(values):
+    "--lr-drop EPOCH FACTOR as `(epoch, factor)`, checked by `check_lr_drop`."
+    try: return check_lr_drop(tuple(float(v) for v in values))
+    except ValueError: raise CLIError(f"--lr-drop {' '.join(map(str, values))}: expected an epoch (an integer >= 0) and a factor in (0, 1]") from None
 
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line on stderr (status 2), pointing at `--help`."
     def error(self, message):
+        message = message.replace('\r', '\\r').replace('\n', '\\n')          # a value with a newline stays on one line
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 def _course_flags(p, run_only: bool = False):
@@ -120,30 +126,33 @@ def _course_flags(p, run_only: bool = False):
     g.add_argument('--lbeta', type=_beta, help="β_1, lower end of the linear/sigmoid schedule (default: %(default)s)")
     g.add_argument('--ubeta', type=_beta, help="β_T, upper end of the linear/sigmoid schedule (default: %(default)s)")
     g.add_argument('--scheduler', choices=tuple(SCHEDULES), help="noise schedule (default: %(default)s)")
-    g.add_argument('--model', choices=tuple(CONFIGS), help="network configuration of ddpm_nb.model.CONFIGS (default: %(default)s)")
+    g.add_argument('--model', choices=MODEL_CHOICES, help="network: a recipe's (report; large = the recommended recipe, with its "
+                   "weight average) or a configuration of ddpm_nb.model.CONFIGS (default: %(default)s)")
     if not run_only: g.add_argument('--conditional', action='store_true', help="a ConditionalDDPM run (folder suffix _cond)")
-    g.add_argument('--seed', type=_nonneg_int, help="random seed (default: %(default)s)")
+    g.add_argument('--seed', type=_seed, help="random seed (default: %(default)s)")
     g.add_argument('--test-frac', type=_prob, help="share of the data set held out for evaluation (default: %(default)s)")
     g.add_argument('--out', default='.', metavar='DIR', help="folder that holds exps/ (default: the current folder)")
-    g.add_argument('--run', metavar='DIR', help="use this run folder instead of the one the flags name")
+    g.add_argument('--run', type=_folder, metavar='DIR', help="use this run folder instead of the one the flags name")
     g.add_argument('--albatross-path', metavar='FILE', help="the albatross .npy, shape (B, 8, 8) or (B, 64)")
-    g.add_argument('--device', default='cpu', help="torch device (default: %(default)s)")
-    g.add_argument('--threads', type=_nonneg_int, default=1, metavar='N',
+    g.add_argument('--device', type=_device, default='cpu', help="torch device: cpu, cuda, cuda:N or mps (default: %(default)s)")
+    g.add_argument('--threads', type=_threads, default=1, metavar='N',
                    help="CPU threads for torch; 0: torch's default (default: %(default)s, fastest for these small networks)")
     p.add_argument('--quiet', action='store_true', help="no progress bars")
 
 def _train_flags(p):
     g = p.add_argument_group('training')
-    g.add_argument('--epochs', type=_nonneg_int, help="training epochs (default: %(default)s)")
+    g.add_argument('--epochs', type=_pos_int, help="training epochs (default: %(default)s)")
     g.add_argument('--batch_size', type=_pos_int, help="batch size (default: %(default)s)")
     g.add_argument('--lr', type=_pos_float, help="Adam learning rate (default: %(default)s)")
-    g.add_argument('--lr-drop', type=float, nargs=2, metavar=('EPOCH', 'FACTOR'),
+    g.add_argument('--lr-drop', nargs=2, metavar=('EPOCH', 'FACTOR'),
                    help="multiply the learning rate by FACTOR from epoch EPOCH on (default: %(default)s)")
     g.add_argument('--p-uncond', type=_prob, help="with --conditional: share of labels dropped to the null class (default: %(default)s)")
+    g.add_argument('--force', action='store_true', help="replace a run folder that holds samples or metrics of its earlier model "
+                   "(they are deleted with it; without --force such a run is refused before training)")
 
 def _sample_flags(p, guidance: bool = True):
     g = p.add_argument_group('sampling')
-    g.add_argument('--n_samples', type=_pos_int, help="number of samples (default: 2000, or the rows of --prior-samples)")
+    g.add_argument('--n_samples', type=_sample_count, help=f"number of samples, at most {MAX_SAMPLES} (default: 2000, or the rows of --prior-samples)")
     g.add_argument('--sampler', choices=('ddpm', 'ddim'), default='ddpm', help="ancestral DDPM or deterministic DDIM (default: %(default)s)")
     g.add_argument('--ddim-steps', type=_pos_int, metavar='S', help="with --sampler ddim: number of steps (default: 20, at most T)")
     g.add_argument('--prior-samples', metavar='FILE', help="x_T from a .npy/.pt file of shape [n_samples, n_dim] instead of N(0, I) noise")
@@ -163,7 +172,9 @@ def _beta_pair(s: str) -> tuple[float, float]:
 
 def _sweep_flags(p):
     "The flags of `ddpm_nb sweep`: a named study or a grid, shared settings, output. Their defaults are `sweep`'s."
-    try: from ddpm_nb.experiments import STUDIES, SWEEP_SCHEDULES, sweep
+    try:
+        from ddpm_nb.experiments import STUDIES, SWEEP_SCHEDULES, sweep
+        from ddpm_nb.batched import local_workers
     except ImportError as e:                    # a partial installation: `sweep` says what it lacks, whatever its flags
         p.add_argument('rest', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         p.set_defaults(missing=str(e))
@@ -177,9 +188,9 @@ def _sweep_flags(p):
     g.add_argument('--n_steps', nargs='+', type=_pos_int, metavar='T', help="grid: numbers of steps T (default: 10 50 100 150 200)")
     g.add_argument('--schedulers', nargs='+', metavar='NAME', help=f"grid: schedules (default: {' '.join(SWEEP_SCHEDULES)})")
     g.add_argument('--betas', nargs='+', type=_beta_pair, metavar='LOW,HIGH', help="grid: β ranges (default: 0.001,0.02)")
-    g.add_argument('--seeds', nargs='+', type=_nonneg_int, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
+    g.add_argument('--seeds', nargs='+', type=_seed, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
     g = p.add_argument_group("shared settings (by default those of the report's recipe, RECIPES['report'])")
-    g.add_argument('--epochs', type=_nonneg_int, help=f"training epochs (default: {r['epochs']})")
+    g.add_argument('--epochs', type=_pos_int, help=f"training epochs (default: {r['epochs']})")
     g.add_argument('--lr', type=_pos_float, help=f"Adam learning rate (default: {r['lr']})")
     g.add_argument('--batch_size', type=_pos_int, help=f"batch size (default: {r['batch_size']})")
     g.add_argument('--model', choices=tuple(CONFIGS), help=f"network configuration (default: {r['config']})")
@@ -187,11 +198,16 @@ def _sweep_flags(p):
     g.add_argument('--eval-n', type=_pos_int, default=d['eval_n'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
     g.add_argument('--k-subsets', type=_pos_int, default=d['k_subsets'], metavar='K', help="EMD subsets (default: %(default)s)")
     g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="KDE NLL temperature (default: %(default)s)")
-    g = p.add_argument_group('output and speed')
+    g.add_argument('--c2st-n', type=_nonneg_int, default=d['c2st_n'], metavar='N', help="C2ST points a side (default: %(default)s, at most --eval-n; 0: no C2ST)")
+    g = p.add_argument_group('output, and where the work runs (as Dask tasks)')
     g.add_argument('--out', default=d['out'], metavar='CSV', help="results file; runs already in it are skipped (default: %(default)s)")
     g.add_argument('--max-batch', type=_pos_int, default=d['max_batch'], metavar='K', help="networks trained together at most (default: %(default)s)")
-    g.add_argument('--workers', type=_nonneg_int, default=2, help="processes that score runs while the next data set trains (default: %(default)s; 0: none)")
-    g.add_argument('--threads', type=_nonneg_int, default=d['threads'], help="torch threads for training (default: %(default)s)")
+    g.add_argument('--workers', type=_nonneg_int, default=d['workers'], metavar='N',
+                   help=f"local Dask worker processes, one torch thread each (default: one per core, here {local_workers()}; "
+                        "0: one worker thread in this process)")
+    g.add_argument('--cluster', default=d['cluster'], metavar='ADDRESS',
+                   help="run the tasks on the Dask scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786) and its workers, not on a local cluster")
+    g.add_argument('--threads', type=_threads, default=d['threads'], help="torch threads per task (default: %(default)s)")
     g.add_argument('--albatross-path', metavar='FILE', help="the albatross .npy, shape (B, 8, 8) or (B, 64)")
     g.add_argument('--dry-run', action='store_true', help="list the runs and how many are already done; train nothing")
     g.add_argument('--quiet', action='store_true', help="no progress lines")
@@ -218,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     add('evaluate', "score samples against the held-out split (EMD, NLL, floors); write metrics_*.json and a PNG", DEFAULTS,
         [_course_flags, _sample_flags, _eval_flags], cmd_evaluate)
     add('demo', f"train, sample and evaluate on moons with DEMO_RECIPE (the {DEMO_RECIPE['recipe']!r} recipe); print where the results went",
-        {**DEFAULTS, **recipe_flags(DEMO_RECIPE['recipe']), **DEMO_RECIPE}, [_course_flags, _train_flags, _sample_flags, _eval_flags], cmd_demo)
+        {**DEFAULTS, **recipe_flags(DEMO_RECIPE['recipe']), **DEMO_RECIPE, 'force': True},    # the demo replaces its own run
+        [_course_flags, _train_flags, _sample_flags, _eval_flags], cmd_demo)
     def classify_flags(sp):
         g = sp.add_argument_group('classifier')
         g.add_argument('--method', choices=('eps', 'report'), default='eps', help="decision rule: Li et al.'s ε-error or the report's (default: %(default)s)")
@@ -264,13 +281,12 @@ def _run_folder(args) -> Path:
                    args.model, args.conditional)
 
 def _recipe(args) -> dict:
-    "The recipe the flags name: the `--model`'s recipe (or `args.recipe`) with the flags' schedule and training settings."
-    drop = None
-    if args.lr_drop is not None:
-        e, f = args.lr_drop
-        if e != int(e) or e < 0 or not 0 < f <= 1: raise CLIError(f"--lr-drop {e:g} {f:g}: expected an epoch >= 0 and a factor in (0, 1]")
-        drop = (int(e), f)
-    return make_recipe(args.recipe or args.model, config=args.model,
+    """The recipe the flags name: `args.recipe`, or the `--model`'s recipe when it names one (else the report recipe with
+    that network configuration), with the flags' schedule and training settings."""
+    drop = None if args.lr_drop is None else _lr_drop(args.lr_drop)
+    name = args.recipe or args.model
+    config = RECIPES[args.model]['config'] if args.model in RECIPES else args.model
+    return make_recipe(name if name in RECIPES else 'report', config=config,
                        scheduler=dict(num_timesteps=args.n_steps, type=args.scheduler, beta_start=args.lbeta, beta_end=args.ubeta),
                        lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, lr_drop=drop, p_uncond=args.p_uncond)
 
@@ -301,11 +317,11 @@ def cmd_train(args) -> dict:
     "`ddpm_nb train`: train on the training split and save `model.pth` + `config.json`; returns the paths and losses."
     _check_run_flags(args)
     recipe = _recipe(args)
+    run = check_run_dir(_run_folder(args), args.force)      # where the weights go is checked before any training
     X_tr, _, y_tr, _ = _split(args)
-    run = _run_folder(args)
     t0 = time.time()
     model, ns, losses = train_recipe(recipe, X_tr, y_tr if args.conditional else None, run_name=run, seed=args.seed,
-                                     progress=not args.quiet, device=args.device,
+                                     progress=not args.quiet, device=args.device, force=args.force,
                                      n_classes=N_CLASSES[args.dataset] if args.conditional else None)
     last = f"{losses[-1]:.4f}" if losses else "n/a"
     _say(f"trained {type(model).__name__} ({args.model}, {model.n_params} parameters) on {args.dataset} for {args.epochs} epochs "
@@ -392,16 +408,20 @@ def cmd_evaluate(args) -> dict:
     t0 = time.time()
     m = evaluate_samples(S, X_te, n=n)
     m = {k: (float(v) if isinstance(v, (float, np.floating, torch.Tensor)) else v) for k, v in m.items()}
+    skipped = () if m.get('c2st_n') else ('c2st', 'c2st_floor')           # C2ST skipped (too few points): NaN by design
+    bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
+    if bad: raise CLIError(f"the metrics {', '.join(bad)} of {str(f)!r} came out non-finite; nothing was written")
     out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te))
     mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
     title = (f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}\n"
              f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}, floor {m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f} "
-             f"(ratio {m['emd_ratio']:.2f}, n = {m['n']})")
+             f"(ratio {m['emd_ratio']:.2f}, n = {m['n']})" + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f})" if m.get('c2st_n') else ""))
     fig = plot_beside(X_te, S, data_title=f"held-out data ({len(X_te)})", samples_title=f"samples ({len(S)})", suptitle=title)
     atomic_write(png, lambda fh: fig.savefig(fh, format='png', dpi=110, bbox_inches='tight'))
     _say(f"evaluated in {time.time() - t0:.1f} s: EMD {m['emd']:.4f} ± {m['emd_std']:.4f} (floor {m['emd_floor']:.4f} ± "
-         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), NLL {m['nll']:.3f} (floor {m['nll_floor']:.3f}): {mpath}, {png}")
+         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), NLL {m['nll']:.3f} (floor {m['nll_floor']:.3f})"
+         + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f}; 0.5 = indistinguishable)" if m.get('c2st_n') else "") + f": {mpath}, {png}")
     return dict(metrics=mpath, png=png, values=out)
 
 # %% ../nbs/10_cli.ipynb #31c4349c
@@ -427,6 +447,9 @@ def cmd_classify(args) -> dict:
     if not isinstance(model, ConditionalDDPM):
         raise CLIError(f"classify needs a conditional run, but {str(run)!r} holds an unconditional {type(model).__name__}; "
                        f"train one with `ddpm_nb train --conditional`")
+    if model.n_classes != N_CLASSES[args.dataset]:
+        raise CLIError(f"run {str(run)!r} was trained on {model.n_classes} classes, but dataset {args.dataset!r} has "
+                       f"{N_CLASSES[args.dataset]}: the run and the data set disagree; classify with the data set the run was trained on")
     _, X, y_tr, y = _split(args)
     if args.input: X, y, src = read_points(args.input, model.n_dim, what='--input'), None, Path(args.input).stem
     else: src = 'test'
@@ -451,12 +474,15 @@ def cmd_sweep(args) -> int:
     if getattr(args, 'missing', None):
         raise CLIError(f"the sweep needs ddpm_nb.experiments (the study of 09_experiments), which this installation lacks ({args.missing})")
     from ddpm_nb.experiments import sweep
+    if not args.dry_run: check_output_file(args.out, 'results file (--out)')      # before any training
     given = [f"--{k}" for k in ('datasets', 'n_steps', 'schedulers', 'betas') if getattr(args, k)]
     if args.study is not None and given: raise CLIError(f"--study {args.study} fixes the grid; drop {', '.join(given)} (or drop --study)")
+    if args.cluster is not None and args.workers is not None:
+        raise CLIError(f"--workers {args.workers} starts local worker processes, but --cluster {args.cluster} brings its own workers: give one of the two")
     sweep(study=args.study, datasets=args.datasets, n_steps=args.n_steps, schedulers=args.schedulers, betas=args.betas,
           seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, model=args.model,
-          test_frac=args.test_frac, eval_n=args.eval_n, k_subsets=args.k_subsets, temperature=args.temperature,
-          out=args.out, max_batch=args.max_batch, workers=args.workers, threads=args.threads,
+          test_frac=args.test_frac, eval_n=args.eval_n, k_subsets=args.k_subsets, temperature=args.temperature, c2st_n=args.c2st_n,
+          out=args.out, max_batch=args.max_batch, workers=args.workers, cluster=args.cluster, threads=args.threads,
           data_path=args.albatross_path, dry_run=args.dry_run, quiet=args.quiet)
     return 0
 
@@ -486,8 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     try: args = parser.parse_args(argv)
     except SystemExit as e: return _code(e)
     try:
-        with torch_threads(args.threads or None): args.func(args)
-    except (ValueError, FileNotFoundError, FloatingPointError) as e: return _fail(args.command, e)
+        with torch_threads(getattr(args, 'threads', None) or None): args.func(args)
+    except (ValueError, TypeError, OSError, FloatingPointError) as e: return _fail(args.command, e)   # TypeError: our checks' kind too
+    except KeyboardInterrupt:
+        print(f"ddpm_nb {args.command}: interrupted; files being written were left as they were (a run is saved only "
+              f"when training finishes)", file=sys.stderr)
+        return 130
     return 0
 
 # %% ../nbs/10_cli.ipynb #370c9fcf

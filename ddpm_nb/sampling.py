@@ -9,10 +9,11 @@ import torch
 from torch import nn
 from .schedules import NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
+from .data import check_seed
 
 # %% auto #0
 __all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'GaussianEps', 'sample', 'ddim_sample',
-           'prior_from_data', 'plot_chain', 'plot_beside', 'cfg_eps', 'sampleConditional', 'sampleCFG']
+           'prior_from_data', 'plot_chain', 'animate_chain', 'plot_beside', 'cfg_eps', 'sampleConditional', 'sampleCFG']
 
 # %% ../nbs/04_sampling.ipynb #33f22f7d
 def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
@@ -40,11 +41,16 @@ def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
 
 # %% ../nbs/04_sampling.ipynb #04a73ae1
 def _check_common(model, n_samples, noise_scheduler, x_T):
-    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 1:
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, float)) or not math.isfinite(n_samples) or int(n_samples) != n_samples or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if n_samples > 10_000_000: raise ValueError(f"n_samples = {int(n_samples)} is too many for one call: at most 10000000 (draw more in several calls)")
     check_steps(model, noise_scheduler)
-    if x_T is not None and tuple(x_T.shape) != (int(n_samples), model.n_dim):
-        raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
+    if x_T is not None:
+        if not isinstance(x_T, torch.Tensor) or x_T.is_complex() or not (x_T.is_floating_point() or x_T.dtype in (torch.int32, torch.int64)):
+            raise ValueError(f"x_T must be a real tensor of shape [{int(n_samples)}, {model.n_dim}], got {type(x_T).__name__}"
+                             + (f" of dtype {x_T.dtype}" if isinstance(x_T, torch.Tensor) else ''))
+        if tuple(x_T.shape) != (int(n_samples), model.n_dim):
+            raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
 
 @torch.no_grad()
 def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseScheduler, x_T: torch.Tensor | None = None,
@@ -55,6 +61,12 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). Returns x_0 [n, n_dim], or with
     `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
+        raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like noise), got {eta!r}")
+    if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():      # as the chain holds it: float32
+        raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
+                         f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
+    if seed is not None: seed = check_seed(seed)
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
     noise_scheduler.to(device)
@@ -70,6 +82,9 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
         for t, t_prev in zip(ts, ts[1:] + [-1]):
             x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, generator=generator)
             if return_intermediate: chain.append(x)
+    bad = int((~torch.isfinite(x)).any(-1).sum())
+    if bad: raise ValueError(f"sampling produced non-finite values (nan or inf) in {bad} of {len(x)} samples: the noise predictions "
+                             "diverged along the chain (check the settings, e.g. a guidance scale far beyond 0..10, or a model that trained badly)")
     return torch.stack(chain) if return_intermediate else x
 
 # %% ../nbs/04_sampling.ipynb #287e264b
@@ -125,6 +140,48 @@ def plot_chain(chain: torch.Tensor, n_panels: int = 6, data: torch.Tensor | None
     axs[0].set_ylabel('$x_2$')
     if title: axs[0].figure.suptitle(title)
     return axs
+
+# %% ../nbs/04_sampling.ipynb #cd658938
+def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: torch.Tensor | None = None,
+                  n_frames: int = 40, fps: int = 8, hold: int = 8, n_show: int = 1000, s: float = 2, dpi: int = 80) -> bytes:
+    """The reverse `chain` [T + 1, n, 2] of `sample(..., return_intermediate=True)` (x_T first) as an animated GIF: at most `n_frames`
+    states spaced evenly in log t (the last steps, where samples find the data, get the most frames), the last one held for
+    `hold` frames, each titled with its t and ᾱ_t; `data` (`n_show` points) in grey behind. Returns the GIF's bytes:
+    `IPython.display.Image(data=gif, format='gif')` shows it (it plays in JupyterLab and on the site)."""
+    import tempfile, os
+    from matplotlib.figure import Figure
+    from matplotlib.animation import FuncAnimation, PillowWriter
+    T = noise_scheduler.num_timesteps
+    if chain.ndim != 3 or chain.shape[0] != T + 1 or chain.shape[2] != 2:
+        raise ValueError(f"chain must have shape [T + 1, n, 2] = [{T + 1}, n, 2] for this scheduler, got {list(chain.shape)}")
+    if isinstance(n_frames, bool) or int(n_frames) != n_frames or n_frames < 2:
+        raise ValueError(f"n_frames must be an integer >= 2, got {n_frames!r}")
+    ts = sorted({int(round(v)) for v in torch.logspace(0, math.log10(T), int(n_frames) - 1).tolist()} | {0}, reverse=True)
+    alpha_bar = noise_scheduler.alpha_bar
+    xs = chain[:, :n_show].detach().cpu()
+    lim = 1.1 * float(xs[-1].abs().max() if data is None else torch.cat([xs[-1], data.cpu()]).abs().max())
+    lim = max(lim, 3.0)
+    fig = Figure(figsize=(4, 4.2), dpi=dpi)
+    ax = fig.add_subplot()
+    if data is not None:
+        ax.scatter(data[:n_show, 0].cpu(), data[:n_show, 1].cpu(), s=s, c='lightgrey', label='data')
+    pts = ax.scatter(xs[0][:, 0], xs[0][:, 1], s=s, c='C0', alpha=0.6, label='samples')
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect='equal', xlabel='x₁', ylabel='x₂')
+    ax.legend(loc='upper right', fontsize=8, markerscale=3)
+    title = ax.set_title('', fontsize=10)
+    fig.tight_layout()
+    frames = ts + [0] * int(hold)
+    def draw(t):
+        pts.set_offsets(xs[T - t])                                          # chain[T - t] is x_t
+        ab = 1.0 if t == 0 else alpha_bar[t - 1].item()                    # x_t for t >= 1 is noised to ᾱ at index t - 1
+        title.set_text(f"reverse process: t = {t}/{T},  ᾱ_t = {ab:.3f}")
+        return pts, title
+    anim = FuncAnimation(fig, draw, frames=frames, blit=False)
+    fd, path = tempfile.mkstemp(suffix='.gif'); os.close(fd)
+    try:
+        anim.save(path, writer=PillowWriter(fps=fps))
+        with open(path, 'rb') as f: return f.read()
+    finally: os.remove(path)
 
 # %% ../nbs/04_sampling.ipynb #746d8d7b
 def plot_beside(data, samples, data_title: str = 'held-out data', samples_title: str = 'samples', suptitle: str | None = None,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_explore.ipynb #16605552
 from __future__ import annotations
-import io
+import html, io, re
 from functools import lru_cache
 import torch
 from matplotlib.figure import Figure
@@ -19,10 +19,10 @@ from .metrics import evaluate_samples, floors, train_mlp_classifier, class_consi
 
 # %% auto #0
 __all__ = ['EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT', 'REVERSE_T', 'REVERSE_READOUT',
-           'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range', 'forward_view',
-           'figure_png', 'forward_readout', 'forward_explorer', 'explorer_data', 'explorer_recipe', 'cached_model',
-           'reverse_view', 'reverse_readout', 'reverse_explorer', 'cached_classifier', 'guidance_view',
-           'guidance_readout', 'guidance_explorer']
+           'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS', 'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range',
+           'forward_view', 'figure_png', 'error_line', 'forward_readout', 'forward_explorer', 'explorer_data',
+           'explorer_recipe', 'cached_model', 'reverse_view', 'reverse_readout', 'reverse_explorer',
+           'cached_classifier', 'guidance_view', 'guidance_readout', 'guidance_explorer']
 
 # %% ../nbs/08_explore.ipynb #25dfe0e9
 def takes_beta_range(schedule: str) -> bool:
@@ -55,9 +55,9 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     shown = _subset(data, n_show, seed)
     axs[2].plot(shown[:, 0], shown[:, 1], '.', ms=1, c='lightgrey', zorder=0)   # x_0, under x_t
     plot_forward(shown, ns, ts=[t], seed=seed, axs=[axs[2]])
-    axs[2].set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xlabel='x₁', ylabel='x₂')
-    axs[0].locator_params(axis='x', nbins=4)                                      # fewer ticks: less text to lay out
-    for ax in axs[1:]: ax.locator_params(nbins=4)
+    axs[2].set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xticks=[-3, 0, 3], yticks=[-3, 0, 3], xlabel='x₁', ylabel='x₂')
+    axs[0].locator_params(axis='x', nbins=4)                                      # few ticks: text to lay out is most of the cost
+    axs[1].locator_params(nbins=3)
     # the figure shows only what was computed, no echo of the sliders: then a changed image means changed numbers
     fig.suptitle(f"end of the chain: ᾱ_T = {info['alpha_bar_T']:.3f}, KL(q(x_T|x_0) ‖ N(0, I)) = {info['prior_kl']:.3f} nats", fontsize=10)
     return fig, info
@@ -69,17 +69,42 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     fig.savefig(buf, format='png', dpi=dpi, pil_kwargs=dict(compress_level=1))
     return buf.getvalue()
 
+def _fixed_layout(fig: Figure, **margins) -> Figure:
+    "Fixed margins instead of `fig`'s layout engine: laying out tick labels again for every update costs more than the update."
+    fig.set_layout_engine('none')
+    fig.subplotpars.update(**dict(dict(left=0.07, right=0.98, bottom=0.13, top=0.84, wspace=0.25), **margins))
+    for ax in fig.axes:                      # place each axes by the new margins (what subplots_adjust does)
+        if ax.get_subplotspec() is not None: ax.set_position(ax.get_subplotspec().get_position(fig))
+    for ax in fig.axes:
+        if ax.name == 'rectilinear': ax.locator_params(nbins=4)          # fewer tick labels to lay out
+    return fig
+
 EXPLORER_THREADS = 1
 """torch threads while an explorer updates. The models are tiny: a second thread gains little on an idle machine and,
 on a busy one, makes sampling many times slower (see `bench/bench_widgets.py --threads`)."""
 
 def _fmt(info: dict, keys: dict) -> str:
-    "HTML readout: `label = value` for each `key → (label, format)` present in `info`."
-    return ' &nbsp;·&nbsp; '.join(f"{label} = <b>{format(info[k], fmt)}</b>" for k, (label, fmt) in keys.items() if k in info)
+    """HTML readout, one line per number: `label = value unit (what it means)` for each `key → (label, format, note)` in
+    `info`; a note says the unit and which way is better."""
+    rows = []
+    for k, (label, fmt, note) in keys.items():
+        if k not in info: continue
+        rows.append(f"{label} = <b>{format(info[k], fmt)}</b>" + (f" <span style='color:#555'>({note})</span>" if note else ''))
+    return '<br>'.join(rows)
+
+def _round_numbers(msg: str) -> str:
+    "`msg` with every long decimal number rounded to 3 significant digits (0.08912509381337459 → 0.0891)."
+    return re.sub(r'-?\d+\.\d{4,}(?:e-?\d+)?', lambda m: f"{float(m.group(0)):.3g}", msg)
+
+def error_line(e: Exception) -> str:
+    "The one line an explorer shows for a setting its view refuses: the error's first line, numbers rounded."
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return f"Not a valid setting: {_round_numbers(first)}"
 
 def _explorer(name: str, controls: dict, view, readout, links=(), title: str = ''):
     """A VBox of `controls` (name → widget), a readout and a plot. On any change, `view(**values)` gives `(fig, info)`;
-    the plot shows `fig` and the readout shows `readout(info)`, or the error the view raised.
+    the plot shows `fig` and the readout shows `readout(info)`. A setting the view refuses (it raises) shows one line,
+    `error_line`, and no figure: the last one no longer matches the sliders.
     `links`: `(source, fn)` pairs; `fn(value)` runs before the view when `controls[source]` changes (e.g. to set a range)."""
     import ipywidgets as widgets
     from IPython.display import display, Image
@@ -89,11 +114,13 @@ def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '
     def update(change=None):
         if busy[0]: return
         values = {k: w.value for k, w in controls.items()}
+        out.layout.display = None         # after an error it is empty: it shows a first-use progress bar, if any
         with out:
             try:
                 with torch_threads(EXPLORER_THREADS): fig, info = view(**values)
-            except Exception as e:
-                info_box.value = f"<span style='color:#b00'>{type(e).__name__}: {e}</span>"
+            except (ValueError, TypeError) as e:
+                out.clear_output(); out.layout.display = 'none'          # no stale figure under the error
+                info_box.value = f"<span class='ddpm-error' style='color:#b00'>{html.escape(error_line(e))}</span>"
                 return
             png = figure_png(fig)
             out.clear_output(wait=True)
@@ -115,14 +142,17 @@ def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '
     return box
 
 # %% ../nbs/08_explore.ipynb #72d78b6f
-FORWARD_READOUT = dict(alpha_bar_T=('ᾱ_T', '.4f'), prior_kl=('KL(q(x_T|x_0) ‖ N(0, I))', '.4f'), t=('t', 'd'),
-                       beta_t=('β_t', '.3g'), alpha_bar_t=('ᾱ_t', '.4f'))
-"What the forward explorer's readout shows (key → label, format)."
+FORWARD_READOUT = dict(
+    alpha_bar_T=('ᾱ_T', '.4f', 'signal left at the end of the chain; 0 = pure noise, where sampling starts'),
+    prior_kl=('KL(q(x_T|x_0) ‖ N(0, I))', '.4f', 'nats; 0 = the chain ends in the N(0, I) that sampling starts from; lower is better'),
+    t=('t', 'd', 'the timestep shown'), beta_t=('β_t', '.3g', 'noise variance added at step t'),
+    alpha_bar_t=('ᾱ_t', '.4f', 'signal left at t; 1 = the data, 0 = pure noise'))
+"What the forward explorer's readout shows (key → label, format, unit and which way is better)."
 
 def forward_readout(info: dict) -> str:
     "HTML readout of `forward_view`'s numbers."
     s = _fmt(info, FORWARD_READOUT)
-    return s if info.get('beta_range', True) else s + ' &nbsp;(this schedule takes no β range)'
+    return s if info.get('beta_range', True) else s + '<br>(this schedule takes no β range: the β sliders are off)'
 
 def forward_explorer(data: torch.Tensor, T: int = 100, beta_low: float = 1e-3, beta_high: float = 0.02,
                      schedule: str = 'linear', t: int = 50):
@@ -184,15 +214,17 @@ def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False,
     return cached_checkpoint(key, build, cache=cache, prefix=f"{kind}_{dataset}_T{int(T)}_{schedule}", progress=progress)
 
 # %% ../nbs/08_explore.ipynb #15f8bb6a
-REVERSE_T = (10, 50, 100, 150, 200, 500)
-"The T values the reverse explorer offers: the report's sweep, and 500."
+REVERSE_T = (10, 50, 100, 150, 200)
+"The T values the reverse explorer offers: the report's sweep."
 
 @lru_cache(maxsize=None)
-def _floor(dataset: str, n: int, k: int) -> dict:
-    "`floors` of `dataset`'s held-out split at `n` points and `k` draws, computed once per (dataset, n, k)."
-    return floors(explorer_data(dataset)[1], n=n, k=k)
+def _floor(dataset: str, n: int, k: int, class_label: int | None = None) -> dict:
+    """`floors` of `dataset`'s held-out split (only class `class_label`'s points, unless `None`) at `n` points and `k`
+    draws, computed once per argument set. Without the C2ST (`c2st_n=0`): its classifier takes seconds, an update 0.3 s."""
+    _, X_te, _, y_te = explorer_data(dataset)
+    return floors(X_te if class_label is None else X_te[y_te == class_label], n=n, k=k, c2st_n=0)
 
-def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500, k: int = 2,
+def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 300, k: int = 2,
                  epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
     """The reverse-process explorer's view: `k·n` samples of the cached model for (`dataset`, `T`, `schedule`) beside
     the held-out data, and the readouts of `evaluate_samples` (`n` points, `k` draws): EMD(samples, held-out), its floor at
@@ -203,25 +235,29 @@ def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine',
         raise ValueError(f"n must be an integer in 1..{len(X_te) // 2} (half the held-out {dataset}), got {n!r}")
     n = int(n)
     xs = sample(model, n * k, ns, seed=seed)                  # k·n samples: fresh ones for each of the k draws
-    ev = evaluate_samples(xs, X_te, n=n, k=k, floor=_floor(dataset, n, k))
+    ev = evaluate_samples(xs, X_te, n=n, k=k, floor=_floor(dataset, n, k), c2st_n=0)     # no C2ST: see `_floor`
     info = dict(dataset=dataset, T=int(T), schedule=schedule, n=n, k=ev['k'], emd=ev['emd'], emd_std=ev['emd_std'],
                 emd_floor=ev['emd_floor'], emd_floor_std=ev['emd_floor_std'], ratio=ev['emd_ratio'],
                 alpha_bar_T=ns.alpha_bar[-1].item())
-    fig = plot_beside(X_te, xs, data_title=f'held-out {dataset} ({len(X_te)})', samples_title=f'samples ({len(xs)})',
-                      suptitle=f"EMD = {info['emd']:.3f}, floor = {info['emd_floor']:.3f} ± {info['emd_floor_std']:.3f} "
-                               f"(ratio {info['ratio']:.2f}; {n} points, {info['k']} draws)")
-    return fig, info
+    fig = plot_beside(X_te, xs, data_title=f'held-out {dataset} ({len(X_te)})', samples_title=f'samples ({len(xs)})')
+    fig.suptitle(f"EMD / floor = {info['ratio']:.2f}  (EMD {info['emd']:.3f}, floor {info['emd_floor']:.3f}; lower is better)",
+                 fontsize=9)
+    return _fixed_layout(fig), info
 
 # %% ../nbs/08_explore.ipynb #ecc719e3
-REVERSE_READOUT = dict(emd=('EMD', '.4f'), emd_floor=('floor', '.4f'), emd_floor_std=('± ', '.4f'), ratio=('EMD / floor', '.2f'),
-                       k=('draws', 'd'), alpha_bar_T=('ᾱ_T', '.4f'))
-"What the reverse explorer's readout shows (key → label, format)."
+REVERSE_READOUT = dict(
+    ratio=('EMD / floor', '.2f', '1 = as close as two samples of real data; lower is better'),
+    emd=('EMD(samples, held-out)', '.4f', 'in data units, mean over the draws; lower is better'),
+    emd_floor=('floor', '.4f', 'EMD between two samples of real data of the same size: what a perfect model scores'),
+    emd_floor_std=('floor ±', '.4f', 'its spread over the draws: differences below this are noise'),
+    k=('draws', 'd', ''), alpha_bar_T=('ᾱ_T', '.4f', 'signal left where sampling starts; near 0 is right'))
+"What the reverse explorer's readout shows (key → label, format, unit and which way is better)."
 
 def reverse_readout(info: dict) -> str:
     "HTML readout of `reverse_view`'s numbers."
     return _fmt(info, REVERSE_READOUT)
 
-def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 500,
+def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 300,
                      epochs: int | None = None, cache=None, **kw):
     "A data-set menu, T and the schedule, wired to `reverse_view` (models cached by `cached_model`)."
     import ipywidgets as widgets
@@ -235,6 +271,8 @@ def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosi
 # %% ../nbs/08_explore.ipynb #aadfdfd3
 GUIDANCE_T, GUIDANCE_SCHEDULE = 100, 'cosine'
 "The conditional models' T and schedule."
+GUIDANCE_DATASETS = tuple(k for k in EXPLORER_DATASETS if N_CLASSES[k] >= 2)
+"Data sets the guidance explorer offers: those with classes."
 JUDGE = dict(hidden=128, n_hidden=2, epochs=60)
 "The MLP judge's size and training epochs (`train_mlp_classifier`)."
 
@@ -251,37 +289,50 @@ def cached_classifier(dataset: str, epochs: int | None = None, seed: int = 0, ca
     clf, _, _ = cached_checkpoint(key, build, cache=cache, prefix=f"MLPClassifier_{dataset}", progress=progress)
     return clf
 
-def guidance_view(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500,
+def guidance_view(dataset: str = 'blobs', class_label: int = 1, guidance_scale: float = 0.0, n: int = 300, k: int = 2,
                   epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
     """The guidance explorer's view: `n` samples of `sampleCFG` for class `class_label` at guidance scale w =
-    `guidance_scale` from the cached conditional model of `dataset`, beside that class's held-out data; the readout is
-    `class_consistency` under the cached MLP judge. `epochs`: training epochs of both cached models (`None`: their own)."""
+    `guidance_scale` from the cached conditional model of `dataset`, beside that class's held-out data. Readouts: the
+    gain, `class_consistency` under the cached MLP judge; and the cost in diversity, `evaluate_samples` of the samples
+    against that class's held-out points (`k` draws of `n // k`, at most half the class): EMD / floor, which grows when the
+    samples shrink onto part of their class. `epochs`: training epochs of both cached models (`None`: their own)."""
+    if dataset not in GUIDANCE_DATASETS:
+        raise ValueError(f"dataset {dataset!r} is not offered for guidance; choose one of: {', '.join(GUIDANCE_DATASETS)}")
     model, ns, _ = cached_model(dataset, GUIDANCE_T, GUIDANCE_SCHEDULE, conditional=True, epochs=epochs, cache=cache,
                                 progress=progress)
     clf = cached_classifier(dataset, epochs=epochs, cache=cache, progress=progress)
     xs = sampleCFG(model, int(n), ns, guidance_scale, class_label, seed=seed)
     _, X_te, _, y_te = explorer_data(dataset)
+    X_c = X_te[y_te == class_label]
+    m = min(int(n) // k, len(X_c) // 2)                         # points per draw: k fresh sample sets, disjoint data halves
+    ev = evaluate_samples(xs, X_c, n=m, k=k, floor=_floor(dataset, m, k, int(class_label)), c2st_n=0)
     info = dict(dataset=dataset, class_label=int(class_label), guidance_scale=float(guidance_scale), n=int(n),
-                class_consistency=float(class_consistency(xs, class_label, clf)))
-    fig = plot_beside(X_te[y_te == class_label], xs, data_title=f'held-out {dataset}, class {class_label}',
-                      samples_title=f'guided samples ({n})', suptitle=f"class consistency = {info['class_consistency']:.3f}",
-                      background=X_te)                                                   # other classes in grey
-    return fig, info
+                class_consistency=float(class_consistency(xs, class_label, clf)), class_ratio=ev['emd_ratio'],
+                class_emd=ev['emd'], class_floor=ev['emd_floor'], class_n=ev['n'], k=ev['k'])
+    fig = plot_beside(X_c, xs, data_title=f'held-out {dataset}, class {class_label} ({len(X_c)})',
+                      samples_title=f'guided samples ({n}), w = {guidance_scale:g}', background=X_te)   # other classes in grey
+    fig.suptitle(f"class consistency {info['class_consistency']:.3f} (higher is better), "
+                 f"EMD / floor to the class {info['class_ratio']:.2f} (lower is better)", fontsize=9)
+    return _fixed_layout(fig), info
 
 # %% ../nbs/08_explore.ipynb #2b639786
-GUIDANCE_READOUT = dict(class_label=('class', 'd'), guidance_scale=('w', '.2f'), class_consistency=('class consistency', '.3f'))
-"What the guidance explorer's readout shows (key → label, format)."
+GUIDANCE_READOUT = dict(
+    class_label=('class', 'd', ''), guidance_scale=('w', '.2f', 'guidance scale; 0 = plain conditional sampling'),
+    class_consistency=('class consistency', '.3f', 'share of the samples the judge assigns to the class; higher is better'),
+    class_ratio=('EMD / floor to the class', '.2f',
+                 "diversity: 1 = spread like the class's real data; higher = the samples cover less of it, lower is better"))
+"What the guidance explorer's readout shows (key → label, format, unit and which way is better)."
 
 def guidance_readout(info: dict) -> str:
     "HTML readout of `guidance_view`'s numbers."
     return _fmt(info, GUIDANCE_READOUT)
 
-def guidance_explorer(dataset: str = 'moons', class_label: int = 0, guidance_scale: float = 1.0, n: int = 500,
+def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_scale: float = 0.0, n: int = 300,
                       epochs: int | None = None, cache=None, **kw):
     "A data-set menu and sliders for the class and the guidance scale w (0 to 5), wired to `guidance_view`."
     import ipywidgets as widgets
     style, sl = dict(description_width='initial'), dict(continuous_update=False)
-    controls = dict(dataset=widgets.Dropdown(options=EXPLORER_DATASETS, value=dataset, description='data', style=style),
+    controls = dict(dataset=widgets.Dropdown(options=GUIDANCE_DATASETS, value=dataset, description='data', style=style),
                     class_label=widgets.IntSlider(value=class_label, min=0, max=N_CLASSES[dataset] - 1, description='class',
                                                   style=style, **sl),
                     guidance_scale=widgets.FloatSlider(value=guidance_scale, min=0, max=5, step=0.1, description='w',

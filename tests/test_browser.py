@@ -1,8 +1,10 @@
 """The explorers of nbs/08_explore.ipynb in a real browser: JupyterLab on loopback, headless Chromium through Playwright.
 
-Runs every cell of the notebook (with a throwaway model cache and a few training epochs, through the environment
-variables the notebook reads), moves the forward explorer's T slider and the guidance explorer's w slider with the
-keyboard, and checks that the readout text and the plotted image change. Needs Debian's `chromium` (`make browser-deps`)
+Opens the notebook (it names its kernel: no "Select Kernel" dialog may appear), runs every cell (with a throwaway model
+cache and a few training epochs, through the environment variables the notebook reads), checks that the readouts say
+which way is better, moves the forward explorer's T slider and the guidance explorer's w slider with the keyboard, and
+checks that the readout text and the plotted image change; then sets β_low above β_high and checks that one line says
+why and the stale figure is gone, and that a valid β range brings the figure back. Needs Debian's `chromium` (`make browser-deps`)
 and the `playwright` Python package; Playwright's own browser download is not used. Set DDPM_NB_SKIP_BROWSER=1 to skip.
 """
 import hashlib, json, os, re, secrets, signal, socket, subprocess, sys, time, urllib.request
@@ -91,11 +93,12 @@ KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'     # "Python 3
 
 
 def _start_kernel(page, timeout=120):
-    "Accept JupyterLab's kernel dialog (the cleaned notebook names no kernel) and wait until the kernel is idle."
+    "Wait until the notebook's own kernel is idle; fail if JupyterLab asks the student to select a kernel."
     deadline = time.time() + timeout
     while time.time() < deadline:
         dialog = page.locator('.jp-Dialog', has_text='Select Kernel')
-        if dialog.count() and dialog.first.is_visible(): dialog.locator('.jp-mod-accept').click()
+        if dialog.count() and dialog.first.is_visible():
+            pytest.fail("JupyterLab asked to select a kernel: the notebook's metadata names none (kernelspec)")
         status = page.locator(KERNEL_STATUS)
         if status.count() and re.search(r'python.*\| Idle', status.first.inner_text(), re.I): return
         page.wait_for_timeout(300)
@@ -162,6 +165,10 @@ def test_sliders_in_a_real_browser(lab, tmp_path):
                 assert 'Error' not in _readout(page, explorer), _readout(page, explorer)
                 assert (_image(page, explorer) or '').startswith('data:image/png'), f"no plot in the {explorer} explorer"
             assert 'EMD' in _readout(page, 'reverse') and 'floor' in _readout(page, 'reverse')
+            # readouts give units and say which way is better
+            assert 'nats' in _readout(page, 'forward') and 'lower is better' in _readout(page, 'forward')
+            assert 'EMD / floor = ' in _readout(page, 'reverse') and 'lower is better' in _readout(page, 'reverse')
+            assert 'higher is better' in _readout(page, 'guidance') and 'EMD / floor' in _readout(page, 'guidance')
 
             # forward explorer: T one step up with the keyboard moves ᾱ_T (and the plot)
             before = (_readout(page, 'forward'), _image(page, 'forward'))
@@ -174,14 +181,27 @@ def test_sliders_in_a_real_browser(lab, tmp_path):
             num = lambda s, k: float(s.split(k + ' = ')[1].split()[0])
             assert num(after[0], 'ᾱ_T') < num(before[0], 'ᾱ_T'), (before[0], after[0])   # one more step: less signal left
 
-            # guidance explorer: w up by two steps of 0.1 with the keyboard
+            # guidance explorer (opens at w = 0): w up by two steps of 0.1 with the keyboard
             before = (_readout(page, 'guidance'), _image(page, 'guidance'))
-            assert 'w = 1.00' in before[0], before[0]
+            assert 'w = 0.00' in before[0], before[0]
             _press(page, 'guidance', 'guidance_scale', 'ArrowRight', 2)
             after = _wait_change(page, 'guidance', before)
-            assert 'w = 1.20' in after[0] or 'w = 1.10' in after[0], f"the guidance readout did not follow w: {after[0]!r}"
+            assert 'w = 0.20' in after[0] or 'w = 0.10' in after[0], f"the guidance readout did not follow w: {after[0]!r}"
             assert after[1] != before[1], "the guidance plot did not change after moving w"
             assert 'Error' not in after[0], after[0]
+
+            # an invalid setting: β_low to its maximum (0.1) > β_high (0.02): one line, no stale figure
+            _press(page, 'forward', 'beta_low', 'End')
+            deadline = time.time() + 30
+            while 'Not a valid setting' not in _readout(page, 'forward') and time.time() < deadline: page.wait_for_timeout(200)
+            line = _readout(page, 'forward')
+            assert re.fullmatch(r'Not a valid setting: beta_start \(0\.1\) must not exceed beta_end \(0\.02\d*\)', line.strip()), line
+            plot = page.locator('.ddpm-forward-explorer .jp-OutputArea-output img')
+            assert plot.count() == 0 or not plot.first.is_visible(), "the stale figure is still shown under the error"
+            _press(page, 'forward', 'beta_low', 'Home')                   # 1e-5 < β_high: valid again, the figure is back
+            deadline = time.time() + 30
+            while not (_image(page, 'forward') and plot.first.is_visible()) and time.time() < deadline: page.wait_for_timeout(200)
+            assert plot.first.is_visible() and 'ᾱ_T = ' in _readout(page, 'forward'), _readout(page, 'forward')
             t_end = time.time()
         except BaseException:
             # leave what the browser showed next to the server log, for whoever reads the failure

@@ -1,0 +1,145 @@
+"""The course site (`make docs` → `_docs/`) in a real browser: headless Chromium through Playwright, as tests/test_browser.py.
+
+Serves `_docs/` on 127.0.0.1 and opens every page. On each: no raw TeX (`$$`, `\\(`, `\\begin`, `\\frac`) and no nbdev
+directive (`#| ...`) is left in the visible text; where the notebook has math, MathJax has typeset it (an `mjx-container`
+exists); every `<img>` has loaded (`naturalWidth > 0`); every internal link leads to a page (and an anchor) that exists;
+nothing is fetched from outside 127.0.0.1. The API entry of `NoiseScheduler.add_noise` shows its docstring.
+Needs a built site (`make docs`; `make test` builds it first). Set DDPM_NB_SKIP_BROWSER=1 to skip.
+"""
+import functools, http.server, json, os, re, threading, urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get('DDPM_NB_SITE', REPO / '_docs'))
+CHROMIUM = os.environ.get('DDPM_NB_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
+RAW = ['$$', '\\(', '\\begin', '\\frac']
+MATH = re.compile(r'\$[^$\n]+\$|\\begin\{')
+
+pytestmark = pytest.mark.skipif(os.environ.get('DDPM_NB_SKIP_BROWSER') == '1', reason='DDPM_NB_SKIP_BROWSER=1')
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.ids = set()
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ('id', 'name') and v: self.ids.add(v)
+
+
+@functools.lru_cache(maxsize=None)
+def _ids(page: Path) -> frozenset:
+    p = _Ids(); p.feed(page.read_text(encoding='utf-8')); return frozenset(p.ids)
+
+
+def _has_math(stem: str) -> bool:
+    "Whether the notebook behind a page has math in its Markdown."
+    nb = REPO / 'nbs' / f'{stem}.ipynb'
+    if not nb.exists(): return False
+    cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
+    return any(c['cell_type'] == 'markdown' and MATH.search(''.join(c['source'])) for c in cells)
+
+
+@pytest.fixture(scope='module')
+def site():
+    "`_docs/` served on a free port of 127.0.0.1; yields the base URL."
+    if not (SITE / 'index.html').exists():
+        pytest.fail(f"no site at {SITE}: build it with `make docs`")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    handler = functools.partial(Quiet, directory=str(SITE))
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try: yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally: srv.shutdown(); srv.server_close()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps`)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try: yield b
+        finally: b.close()
+
+
+def _pages():
+    return sorted(p.name for p in SITE.glob('*.html')) if SITE.exists() else []
+
+
+def _notebook_pages():
+    return [p for p in _pages() if (REPO / 'nbs' / p.replace('.html', '.ipynb')).exists()]
+
+
+def test_every_notebook_is_a_page_in_lesson_order():
+    stems = sorted(p.stem for p in (REPO / 'nbs').glob('*.ipynb'))
+    assert stems and all((SITE / f'{s}.html').exists() for s in stems), [s for s in stems if not (SITE / f'{s}.html').exists()]
+    assert (SITE / 'api.html').exists() and (SITE / 'search.html').exists() and (SITE / 'genindex.html').exists()
+    home = (SITE / 'index.html').read_text(encoding='utf-8')
+    order = [home.find(f'href="{s}.html"') for s in stems if s != 'index']
+    assert all(i > 0 for i in order) and order == sorted(order), "the sidebar does not list the lessons in order"
+
+
+@pytest.mark.parametrize('name', _pages())
+def test_page(site, browser, name):
+    outside = []
+    page = browser.new_page(viewport={'width': 1300, 'height': 900})
+    try:
+        page.route('**/*', lambda route: (route.continue_() if route.request.url.startswith(site) or
+                                          route.request.url.startswith('data:') else
+                                          (outside.append(route.request.url), route.abort())))
+        page.goto(f"{site}/{name}", wait_until='load')
+        page.wait_for_function("!window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)", timeout=30_000)
+        page.evaluate("window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
+        page.wait_for_timeout(200)
+        text = page.evaluate("document.querySelector('main, .bd-article, body').innerText")
+        for raw in RAW:
+            at = text.find(raw)
+            assert at < 0, f"{name}: raw TeX {raw!r} visible: …{text[max(0, at - 80):at + 80]!r}…"
+        m = re.search(r'^\s*#\|.*$', text, re.M)
+        assert not m, f"{name}: an nbdev directive is visible: {m.group(0)!r}"
+        if _has_math(name[:-5]):
+            assert page.locator('mjx-container').count() > 0, f"{name}: the notebook has math, the page shows none typeset"
+            assert page.locator('mjx-merror').count() == 0, f"{name}: MathJax reports an error: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}"
+        imgs = page.evaluate("[...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth])")
+        bad = [src[:120] for src, complete, w in imgs if not (complete and w > 0)]
+        assert not bad, f"{name}: images that did not load: {bad}"
+        links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+        for href in set(links):
+            if not href.startswith(site): continue
+            u = urllib.parse.urlsplit(href)
+            path = urllib.parse.unquote(u.path).lstrip('/') or 'index.html'
+            target = SITE / path
+            if target.is_dir(): target = target / 'index.html'
+            assert target.is_file(), f"{name}: link to a missing page {href}"
+            if u.fragment and target.suffix == '.html':
+                assert urllib.parse.unquote(u.fragment) in _ids(target), f"{name}: link to a missing anchor {href}"
+        assert not outside, f"{name}: fetched from outside the site: {outside[:5]}"
+    finally:
+        page.close()
+
+
+def test_api_entry_shows_its_docstring(site, browser):
+    from ddpm_nb.schedules import NoiseScheduler
+    doc = ' '.join(NoiseScheduler.add_noise.__doc__.replace('`', '').split())[:60]
+    page = browser.new_page()
+    try:
+        # the API index links to the entry, which sits on the page of the notebook that teaches it
+        page.goto(f"{site}/api.html")
+        link = page.locator('a[href$="#ddpm_nb.schedules.NoiseScheduler.add_noise"]')
+        assert link.count() >= 1, "the API index has no entry for NoiseScheduler.add_noise"
+        link.first.click()
+        page.wait_for_load_state('load')
+        assert page.url.split('#')[0].endswith('01_schedules.html'), page.url
+        entry = page.locator('dt[id="ddpm_nb.schedules.NoiseScheduler.add_noise"]')
+        assert entry.count() == 1
+        assert 'add_noise' in entry.inner_text() and '(' in entry.inner_text()          # the signature
+        body = ' '.join(entry.locator('xpath=following-sibling::dd[1]').inner_text().split())
+        assert doc in body, (doc, body[:300])
+    finally:
+        page.close()
