@@ -19,13 +19,16 @@ __all__ = ['atomic_write', 'register_checkpoint_class', 'check_output_file', 'ru
            'cached_checkpoint', 'format_cell', 'read_rows', 'results_lock', 'write_rows']
 
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
+def _umask() -> int:
+    "The process's umask (reading it means setting it: set it back at once)."
+    u = os.umask(0); os.umask(u); return u
+
 def atomic_write(path, write_fn, mode: str = 'wb'):
     "Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0); os.umask(umask)
     try:
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, mode) as f:
             write_fn(f); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -138,9 +141,6 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
         shutil.rmtree(new, ignore_errors=True)
         raise
     return run
-
-def _umask() -> int:
-    u = os.umask(0); os.umask(u); return u
 
 def _swap_in(new: Path, run: Path) -> None:
     """Rename the complete folder `new` to `run`; an existing `run` is moved aside first and deleted after. A second
