@@ -36,8 +36,10 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
+# two pytest processes (pytest-xdist), each test file whole in one of them: the tests mostly wait on the processes,
+# servers and browsers they start, so two of them share the 2 cores well
 pytest: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 tests
 
 # the site test (tests/test_site.py) reads the site that `docs` builds
 test: nbtest docs pytest

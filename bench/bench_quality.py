@@ -14,6 +14,9 @@ subsets of the held-out half (`ddpm_nb.metrics.evaluate_samples`, k = 5). One ro
   reference: a Gaussian KDE fitted on the training half, bandwidth by 5-fold cross-validation, scored on the held-out half;
 - the training time (wall clock, one torch thread, with the 1-minute load average when training started).
 
+For digits it also saves an image grid, 32 samples beside 32 held-out digits, as `bench_digits_RECIPE_seedS.png` next to
+`--csv` (`ddpm_nb.sampling.plot_beside`).
+
 Rows are merged into `--csv` as they finish (`runs.write_rows` with the key (recipe, dataset, seed)), so the bench can run
 in parts (`--sets`, `--seeds`, `--recipes`), in parallel processes (`--jobs`), or on several machines; `--table-only`
 prints the table of what the file holds. The table shows the mean over seeds (± standard deviation). Bars (issue 10):
@@ -50,8 +53,8 @@ def _set_cache(name):
 
 def run_one(job) -> dict:
     """Train recipe `job[0]` on set `job[1]` with seed `job[2]` at one torch thread (weights saved into folder `job[3]`
-    unless it is None); score it; return its row."""
-    recipe, name, seed, save = job
+    unless it is None); score it; return its row. For digits, save the image grid into folder `job[4]`."""
+    recipe, name, seed, save, figdir = job
     import torch
     torch.set_num_threads(1)
     from ddpm_nb.training import RECIPES, train_recipe
@@ -67,6 +70,11 @@ def run_one(job) -> dict:
     if save: Path(save).mkdir(parents=True, exist_ok=True); torch.save(model.state_dict(), Path(save) / f"{recipe}_{name}_{seed}.pt")
     xs = sample(model, floor['n'] * K_EVAL, ns, seed=seed)
     m = evaluate_samples(xs, X_te, n=N_EVAL, k=K_EVAL, seed=0, floor=floor)
+    if name == 'digits':
+        from ddpm_nb.sampling import plot_beside
+        fig = plot_beside(X_te, xs, samples_title=f"RECIPES['{recipe}'], seed {seed}",
+                          suptitle=f"digits: EMD/floor {m['emd_ratio']:.2f}, C2ST {m['c2st']:.3f}", figsize=(9, 5))
+        fig.savefig(Path(figdir) / f"bench_digits_{recipe}_seed{seed}.png", dpi=90)
     X_lik = X_te[:N_LIK]
     o = ode_nll(model, ns, X_lik, seed=seed)
     return dict(recipe=recipe, dataset=name, seed=seed, n_train=len(X_tr), n=m['n'], emd=m['emd'], emd_floor=m['emd_floor'],
@@ -120,7 +128,7 @@ def main(argv=None):
     from ddpm_nb.runs import read_rows, write_rows, check_output_file
     check_output_file(args.csv, 'results file')
     if not args.table_only:
-        jobs = [(r, s, seed, args.save_models) for s in args.sets for r in args.recipes for seed in args.seeds]
+        jobs = [(r, s, seed, args.save_models, str(Path(args.csv).parent)) for s in args.sets for r in args.recipes for seed in args.seeds]
         jobs.sort(key=lambda j: (j[0] != 'large', j[1] == 'digits'))          # the long trainings first
         print(f"{len(jobs)} runs on {args.jobs} process(es), one torch thread each; results into {args.csv}", flush=True)
         if args.jobs == 1: results = map(run_one, jobs)

@@ -260,8 +260,12 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
     if isinstance(n, bool) or int(n) != n or n < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
     n = int(n)
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
-    # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later
-    with dask.config.set({'distributed.scheduler.active-memory-manager.start': False}), \
+    # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
+    # The workers start without the MALLOC_TRIM_THRESHOLD_ that Dask's nanny sets: with it glibc hands each EMD's 32 MB
+    # matrices back to the system and faults them in again page by page, 4x the page faults and twice the system time of
+    # a sweep (the thread settings it sets, OMP/MKL/OpenBLAS = 1, stay)
+    environ = {k: v for k, v in dask.config.get('distributed.nanny.pre-spawn-environ', {}).items() if k != 'MALLOC_TRIM_THRESHOLD_'}
+    with dask.config.set({'distributed.scheduler.active-memory-manager.start': False, 'distributed.nanny.pre-spawn-environ': environ}), \
          LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
                       silence_logs=logging.ERROR) as local, Client(local) as client:
         yield client
