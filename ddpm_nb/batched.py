@@ -261,11 +261,16 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
     n = int(n)
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
     # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
-    # The workers start without the MALLOC_TRIM_THRESHOLD_ that Dask's nanny sets: with it glibc hands each EMD's 32 MB
-    # matrices back to the system and faults them in again page by page, 4x the page faults and twice the system time of
-    # a sweep (the thread settings it sets, OMP/MKL/OpenBLAS = 1, stay)
-    environ = {k: v for k, v in dask.config.get('distributed.nanny.pre-spawn-environ', {}).items() if k != 'MALLOC_TRIM_THRESHOLD_'}
-    with dask.config.set({'distributed.scheduler.active-memory-manager.start': False, 'distributed.nanny.pre-spawn-environ': environ}), \
+    # Each EMD allocates 32 MB matrices. With the MALLOC_TRIM_THRESHOLD_ = 64 kB that Dask's nanny sets, glibc hands them
+    # back to the system after each use and faults them in again page by page: a third of a sweep's CPU time went to the
+    # kernel. So the workers' glibc keeps what it freed for the next EMD instead (one arena, no mmap, no trimming; the
+    # nanny's thread settings, OMP/MKL/OpenBLAS = 1, stay): 5 times fewer page faults, 9 % less wall time on an 8-run
+    # sweep. The statistical profiler is off too (it samples every worker 100 times a second; the dashboard's task stream
+    # stays).
+    environ = dict(dask.config.get('distributed.nanny.pre-spawn-environ', {}), MALLOC_ARENA_MAX=1, MALLOC_MMAP_MAX_=0,
+                   MALLOC_TRIM_THRESHOLD_=2 ** 32)
+    with dask.config.set({'distributed.scheduler.active-memory-manager.start': False, 'distributed.nanny.pre-spawn-environ': environ,
+                          'distributed.worker.profile.enabled': False}), \
          LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
                       silence_logs=logging.ERROR) as local, Client(local) as client:
         yield client
