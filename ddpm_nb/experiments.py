@@ -120,8 +120,8 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
     return ax.collections[0]
 
 # %% ../nbs/09_experiments.ipynb #78a61051
-FULL_STUDY_COMMAND = "ddpm_nb sweep --study full --c2st-n 0 --out results/sweep.csv"
-"The command that makes the committed results (`results/sweep.csv`): `sweep(study='full', c2st_n=0, out='results/sweep.csv')`."
+FULL_STUDY_COMMAND = "ddpm_nb sweep --study full --out results/sweep.csv"
+"The command that makes the committed results (`results/sweep.csv`): `sweep(study='full', out='results/sweep.csv')`."
 
 def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None, betas=None, seeds=(0,),
           epochs: int | None = None, lr: float | None = None, batch_size: int | None = None, model: str | None = None,
