@@ -37,9 +37,13 @@ browser-deps:
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
 # two pytest processes (pytest-xdist), each test file whole in one of them: the tests mostly wait on the processes,
-# servers and browsers they start, so two of them share the 2 cores well
+# servers and browsers they start, so two of them share the 2 cores well. The two tests that drive a Jupyter kernel from
+# a browser (Voila, JupyterLab) run afterwards, alone: beside the other tests, Voila's page stalled twice in four runs
+# with its kernel idle (cause not found); it has not stalled in the runs where it ran alone
+BROWSER_TESTS := tests/test_voila.py tests/test_browser.py
 pytest: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 $(addprefix --ignore=,$(BROWSER_TESTS)) tests
+	$(BIN)/python -m pytest -q $(BROWSER_TESTS)
 
 # the site test (tests/test_site.py) reads the site that `docs` builds
 test: nbtest docs pytest
