@@ -39,8 +39,10 @@ def test_two_sweeps_one_results_file(cli, tmp_path):
 def _train_proc(tmp_path, *extra):
     env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
     exe = str(Path(sys.executable).parent / 'ddpm_nb')
+    # Ctrl-C as in a terminal's foreground: SIGINT at its default, even when the tests themselves were started with it
+    # ignored (a background job, `nohup`), which the child would inherit and Python would then leave ignored
     return subprocess.Popen([exe, 'train', *RUN[:-1], *extra], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_sigint_during_train_keeps_previous_checkpoint(cli, tmp_path):
