@@ -45,8 +45,12 @@ pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 $(addprefix --ignore=,$(BROWSER_TESTS)) tests
 	$(BIN)/python -m pytest -q $(BROWSER_TESTS)
 
-# the site test (tests/test_site.py) reads the site that `docs` builds
-test: nbtest docs pytest
+# the site test (tests/test_site.py) reads the site that `docs` builds. The notebooks' tests and the site build run at
+# once (make -j2, each one's output printed whole when it ends): the site build is one process reading the committed
+# notebooks, and it fills the core that nbdev_test leaves idle while its last notebook runs alone
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j2 --output-sync=target nbtest docs
+	$(MAKE) --no-print-directory pytest
 
 # the course site: every notebook a page as committed (not executed), API entries from ddpm_nb/_modidx.py, MathJax local
 docs: $(STAMP)
