@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn
-from .schedules import NoiseScheduler, _gather
+from .schedules import check_clip, NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
 from .data import check_seed
 
@@ -17,12 +17,18 @@ __all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'Ga
 
 # %% ../nbs/04_sampling.ipynb #33f22f7d
 def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
-              eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    "One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`."
+              eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None,
+              clip: float | None = None) -> torch.Tensor:
+    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. `clip`: x̂_0
+    clipped to [-clip, clip], and ε re-derived from it so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
+    clip = check_clip(clip)
     ab = noise_scheduler.alpha_bar
     ab_t = ab[t]
     ab_prev = ab[t_prev] if t_prev >= 0 else torch.ones((), device=ab.device)
     x0 = noise_scheduler.predict_start_from_noise(x_t, t, eps)
+    if clip is not None:
+        x0 = x0.clamp(-clip, clip)
+        eps = (x_t - ab_t.sqrt() * x0) / (1 - ab_t).sqrt()
     sigma = eta * ((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)).clamp(min=0).sqrt()
     out = ab_prev.sqrt() * x0 + (1 - ab_prev - sigma ** 2).clamp(min=0).sqrt() * eps
     if eta > 0 and t_prev >= 0:
@@ -56,9 +62,10 @@ def _check_common(model, n_samples, noise_scheduler, x_T):
 def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseScheduler, x_T: torch.Tensor | None = None,
                     seed: int | None = None, generator: torch.Generator | None = None, return_intermediate: bool = False,
                     sampler: str = "ddpm", n_inference_steps: int | None = None, eta: float = 0.0,
-                    variance: str = "posterior", device=None) -> torch.Tensor:
+                    variance: str = "posterior", device=None, clip: float | None = None) -> torch.Tensor:
     """Run the reverse chain from `x_T` (default: N(0, I) noise) with noise predictions `eps_fn(x, t)`.
-    `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). Returns x_0 [n, n_dim], or with
+    `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). `clip`: keep each step's
+    predicted x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `None`: no clipping; see below). Returns x_0 [n, n_dim], or with
     `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
@@ -67,6 +74,7 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
         raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
                          f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
     if seed is not None: seed = check_seed(seed)
+    clip = check_clip(clip)
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
     noise_scheduler.to(device)
@@ -75,12 +83,12 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     chain = [x] if return_intermediate else None
     if sampler == "ddpm":
         for t in range(T - 1, -1, -1):
-            x = noise_scheduler.step(eps_fn(x, t), t, x, generator=generator, variance=variance)
+            x = noise_scheduler.step(eps_fn(x, t), t, x, generator=generator, variance=variance, clip=clip)
             if return_intermediate: chain.append(x)
     else:
         ts = ddim_timesteps(T, T if n_inference_steps is None else n_inference_steps)
         for t, t_prev in zip(ts, ts[1:] + [-1]):
-            x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, generator=generator)
+            x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, generator=generator, clip=clip)
             if return_intermediate: chain.append(x)
     bad = int((~torch.isfinite(x)).any(-1).sum())
     if bad: raise ValueError(f"sampling produced non-finite values (nan or inf) in {bad} of {len(x)} samples: the noise predictions "
@@ -106,7 +114,7 @@ def _timesteps(x, t): return torch.full((len(x),), t, device=x.device, dtype=tor
 
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:
-    "Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`, `eta`, `variance`)."
+    "Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`, `eta`, `variance`, `clip`)."
     _check_common(model, n_samples, noise_scheduler, x_T)
     with eval_mode(model):
         return reverse_process(lambda x, t: model(x, _timesteps(x, t)), n_samples, model.n_dim, noise_scheduler, x_T=x_T,

@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'check_timesteps',
-           'NoiseScheduler', 'scheduler_args', 'make_scheduler', 'plot_forward']
+           'check_clip', 'NoiseScheduler', 'scheduler_args', 'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -117,6 +117,14 @@ def _check_given_betas(betas, num_timesteps) -> torch.Tensor:
     if not (b[0] > 0).all(): raise ValueError("betas at t = 0 must be positive (otherwise x_0 is never noised)")
     return b
 
+def check_clip(clip):
+    "`clip` checked: `None` (no clipping) or a positive finite number, the bound of the predicted x̂_0 (see `NoiseScheduler.step`)."
+    if clip is None: return None
+    if isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not math.isfinite(clip) or clip <= 0:
+        raise ValueError(f"clip must be None (no clipping) or a positive number, the bound of the predicted x_0 "
+                         f"(1 for data scaled to [-1, 1]), got {clip!r}")
+    return float(clip)
+
 def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
     """Course scripts sweep `type` with `beta_start`/`beta_end` fixed. A schedule that takes no β range (cosine,
     sigmoid_chen) ignores them, with one warning that names them, instead of failing."""
@@ -215,9 +223,12 @@ class NoiseScheduler:
         return mean, _gather(self.posterior_variance, t, x_t)
 
     def step(self, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
-             generator: torch.Generator | None = None, variance: str = "posterior") -> torch.Tensor:
+             generator: torch.Generator | None = None, variance: str = "posterior", clip: float | None = None) -> torch.Tensor:
         """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
-        `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0."""
+        `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. `clip`: the mean is
+        then the posterior mean of q(x_{t-1} | x_t, x̂_0) with the predicted x̂_0 clipped to [-clip, clip] (DDPM's
+        `clip_denoised`; notebook `04_sampling`); `None` (default): no clipping, the same mean written in ε."""
+        clip = check_clip(clip)
         if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
         t = check_timesteps(t, self.num_timesteps)
         if not isinstance(t, int):
@@ -225,7 +236,8 @@ class NoiseScheduler:
             t = int(t)
         self._t(t, x_t, eps, *(() if noise is None else (noise,)), names=('eps', 'noise'))
         g = lambda a: _gather(a, t, x_t)
-        mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
+        if clip is None: mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
+        else: mean = self.q_posterior(self.predict_start_from_noise(x_t, t, eps).clamp(-clip, clip), x_t, t)[0]
         if t == 0: return mean
         if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
         var = g(self.posterior_variance if variance == "posterior" else self.betas)
