@@ -38,8 +38,8 @@ browser-deps:
 
 # two pytest processes (pytest-xdist), each test file whole in one of them: the tests mostly wait on the processes,
 # servers and browsers they start, so two of them share the 2 cores well. The two tests that drive a Jupyter kernel from
-# a browser (Voila, JupyterLab) run afterwards, alone: beside the other tests, Voila's page stalled twice in four runs
-# with its kernel idle (cause not found); it has not stalled in the runs where it ran alone
+# a browser (Voila, JupyterLab) run afterwards, alone. (Voila's page used to stall with its kernel idle, beside the other
+# tests and once alone: voila issue #1428, worked around by the kernel manager `explore` names below.)
 BROWSER_TESTS := tests/test_voila.py tests/test_browser.py
 pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 $(addprefix --ignore=,$(BROWSER_TESTS)) tests
