@@ -3,9 +3,12 @@
     python bench/bench_quality.py [--sets moons circles ...] [--seeds 0 1 2] [--recipes report large]
                                   [--jobs 1] [--csv results/bench_quality.csv] [--table-only]
 
-Each data set is split half and half (seed 0): the model trains on one half; 5 x n samples are compared with n held-out
-points at a time (n = 2000; digits: n = 449, half its held-out half), and every floor comes from two disjoint n-point
-subsets of the held-out half (`ddpm_nb.metrics.evaluate_samples`, k = 5). One row per (recipe, set, seed):
+Each 2-D/3-D set is drawn at 32 000 points (`load_dataset(name, n_samples=N_TOY)`; digits: all 1797) and split half and
+half (seed 0): the model trains on one half, 16 000 points, the size `RECIPES['large']`'s epochs are set for (with 4000 the
+swiss roll's EMD is limited by its training points: notebook `03_training`); 5 x n samples, drawn with the recipe's own
+sampler (`RECIPES['large']` clips x̂_0 to [-1, 1]: notebook `04_sampling`), are compared with n held-out points at a time
+(n = 2000; digits: n = 449, half its held-out half), and every floor comes from two disjoint n-point subsets of the
+held-out half (`ddpm_nb.metrics.evaluate_samples`, k = 5). One row per (recipe, set, seed):
 
 - EMD / floor, and C2ST (sbibm's classifier two-sample test, n points a side; 0.5 = indistinguishable) with its floor
   (two disjoint held-out subsets);
@@ -38,6 +41,7 @@ TOY_SETS = ('moons', 'circles', 'manycircles', 'blobs', 'helix', 'swissroll', 'c
 SETS = TOY_SETS + ('digits',)
 RECIPE_NAMES = ('data', 'report', 'large')     # 'data': the training points as samples (no model)
 N_EVAL, K_EVAL, N_LIK = 2000, 5, 1000
+N_TOY = 32_000          # points drawn of each 2-D/3-D set: 16 000 to train on, 16 000 held out
 EMD_BAR, C2ST_BAR, DIGITS_GOAL = 1.15, 0.53, 1.5
 COLUMNS = ('recipe', 'dataset', 'seed', 'n_train', 'n', 'emd', 'emd_floor', 'emd_ratio', 'c2st', 'c2st_floor',
            'ode_nll', 'ode_nll_se', 'vlb', 'kde_ref_nll', 'kde_bandwidth', 'train_s', 'load_1min', 'threads', 'host')
@@ -51,7 +55,7 @@ def _set_cache(name):
         from ddpm_nb.data import load_dataset, train_test_split
         from ddpm_nb.metrics import floors
         from ddpm_nb.likelihood import kde_reference_nll
-        X, y = load_dataset(name)
+        X, y = load_dataset(name, n_samples=None if name == 'digits' else N_TOY)
         X_tr, X_te, _, _ = train_test_split(X, y, test_frac=0.5, seed=0)
         _CACHE[name] = dict(X_tr=X_tr, X_te=X_te, floor=floors(X_te, N_EVAL, K_EVAL, seed=0),
                             ref=kde_reference_nll(X_tr, X_te))
@@ -75,7 +79,7 @@ def run_one(job) -> dict:
     model, ns, _ = train_recipe(RECIPES[recipe], X_tr, seed=seed, progress=False)
     t_train = time.perf_counter() - t0
     if save: Path(save).mkdir(parents=True, exist_ok=True); torch.save(model.state_dict(), Path(save) / f"{recipe}_{name}_{seed}.pt")
-    xs = sample(model, floor['n'] * K_EVAL, ns, seed=seed)
+    xs = sample(model, floor['n'] * K_EVAL, ns, seed=seed)              # with the recipe's bound on x̂_0, if it has one
     m = evaluate_samples(xs, X_te, n=N_EVAL, k=K_EVAL, seed=0, floor=floor)
     if name == 'digits':
         from ddpm_nb.sampling import plot_beside

@@ -18,10 +18,11 @@ __all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'Ga
 # %% ../nbs/04_sampling.ipynb #33f22f7d
 def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
               eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None,
-              clip: float | None = None) -> torch.Tensor:
-    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. `clip`: x̂_0
-    clipped to [-clip, clip], and ε re-derived from it so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
-    clip = check_clip(clip)
+              clip: float | bool | None = None) -> torch.Tensor:
+    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. With a bound
+    (`clip`, or by default the scheduler's own; `False`: none) x̂_0 is clipped to [-clip, clip], and ε re-derived from it
+    so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
+    clip = noise_scheduler.clip_bound(clip)
     ab = noise_scheduler.alpha_bar
     ab_t = ab[t]
     ab_prev = ab[t_prev] if t_prev >= 0 else torch.ones((), device=ab.device)
@@ -62,10 +63,11 @@ def _check_common(model, n_samples, noise_scheduler, x_T):
 def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseScheduler, x_T: torch.Tensor | None = None,
                     seed: int | None = None, generator: torch.Generator | None = None, return_intermediate: bool = False,
                     sampler: str = "ddpm", n_inference_steps: int | None = None, eta: float = 0.0,
-                    variance: str = "posterior", device=None, clip: float | None = None) -> torch.Tensor:
+                    variance: str = "posterior", device=None, clip: float | bool | None = None) -> torch.Tensor:
     """Run the reverse chain from `x_T` (default: N(0, I) noise) with noise predictions `eps_fn(x, t)`.
     `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). `clip`: keep each step's
-    predicted x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `None`: no clipping; see below). Returns x_0 [n, n_dim], or with
+    predicted x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `False`: no clipping; `None`, the
+    default: the scheduler's own bound, `NoiseScheduler(clip=...)`, which `RECIPES['large']` sets; see below). Returns x_0 [n, n_dim], or with
     `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too

@@ -118,11 +118,12 @@ def _check_given_betas(betas, num_timesteps) -> torch.Tensor:
     return b
 
 def check_clip(clip):
-    "`clip` checked: `None` (no clipping) or a positive finite number, the bound of the predicted x̂_0 (see `NoiseScheduler.step`)."
-    if clip is None: return None
+    """`clip` checked: a positive finite number, the bound of the predicted x̂_0 (see `NoiseScheduler.step`); `False`: no
+    clipping; `None`: not given (a scheduler then has no bound, and a sampling call uses its scheduler's)."""
+    if clip is None or clip is False: return clip
     if isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not math.isfinite(clip) or clip <= 0:
-        raise ValueError(f"clip must be None (no clipping) or a positive number, the bound of the predicted x_0 "
-                         f"(1 for data scaled to [-1, 1]), got {clip!r}")
+        raise ValueError(f"clip must be a positive number, the bound of the predicted x_0 (1 for data scaled to [-1, 1]), "
+                         f"False (no clipping) or None (the scheduler's), got {clip!r}")
     return float(clip)
 
 def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
@@ -139,8 +140,10 @@ def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
 class NoiseScheduler:
     """The forward process of a DDPM with `num_timesteps` steps and a `type` of schedule
     (`linear`, `cosine`, `sigmoid`, `sigmoid_chen`; keyword arguments as in `make_betas`), or `type='custom'` with
-    given `betas` (see `NoiseScheduler.from_betas`)."""
-    def __init__(self, num_timesteps: int = 50, type: str = "linear", **kwargs):
+    given `betas` (see `NoiseScheduler.from_betas`). `clip`: the bound on the predicted x̂_0 that every sampling step
+    keeps by default (DDPM's `clip_denoised`, diffusers' `clip_sample`; see `step`); `None`: none."""
+    def __init__(self, num_timesteps: int = 50, type: str = "linear", clip: float | None = None, **kwargs):
+        self.clip = check_clip(clip) or None
         if type == 'custom':
             if set(kwargs) != {'betas'}: raise ValueError(f"type='custom' takes betas=[...] only, got {sorted(kwargs) or 'nothing'}")
             b64 = _check_given_betas(kwargs['betas'], num_timesteps)
@@ -176,11 +179,12 @@ class NoiseScheduler:
     @property
     def config(self) -> dict:
         "What rebuilds this scheduler: `NoiseScheduler(**config)`."
-        if self.type == 'custom': return dict(num_timesteps=self.num_timesteps, type='custom', betas=self._betas64.tolist())
-        return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs)
+        clip = {} if self.clip is None else dict(clip=self.clip)
+        if self.type == 'custom': return dict(num_timesteps=self.num_timesteps, type='custom', betas=self._betas64.tolist(), **clip)
+        return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs, **clip)
     def __len__(self): return self.num_timesteps
     def __repr__(self):
-        args = ', '.join(f"{k}={v}" for k, v in self.kwargs.items())
+        args = ', '.join(f"{k}={v}" for k, v in dict(self.kwargs, **({} if self.clip is None else dict(clip=self.clip))).items())
         ab_T = self.alpha_bar[-1]
         ab_T = f"{ab_T.item():.4f}" if ab_T.dim() == 0 else str([round(v, 4) for v in ab_T.tolist()])
         return f"NoiseScheduler(num_timesteps={self.num_timesteps}, type={self.type!r}{', ' + args if args else ''})  # ᾱ_T = {ab_T}"
@@ -222,13 +226,19 @@ class NoiseScheduler:
         mean = _gather(self.posterior_mean_coef1, t, x_t) * x0 + _gather(self.posterior_mean_coef2, t, x_t) * x_t
         return mean, _gather(self.posterior_variance, t, x_t)
 
-    def step(self, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
-             generator: torch.Generator | None = None, variance: str = "posterior", clip: float | None = None) -> torch.Tensor:
-        """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
-        `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. `clip`: the mean is
-        then the posterior mean of q(x_{t-1} | x_t, x̂_0) with the predicted x̂_0 clipped to [-clip, clip] (DDPM's
-        `clip_denoised`; notebook `04_sampling`); `None` (default): no clipping, the same mean written in ε."""
+    def clip_bound(self, clip=None) -> float | None:
+        "The bound a sampling step keeps x̂_0 in: `clip` if given (`check_clip`; `False`: none), else the scheduler's own."
         clip = check_clip(clip)
+        return self.clip if clip is None else (None if clip is False else clip)
+
+    def step(self, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
+             generator: torch.Generator | None = None, variance: str = "posterior", clip: float | bool | None = None) -> torch.Tensor:
+        """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
+        `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. With a bound (`clip`, or
+        by default the scheduler's own, `clip_bound`) the mean is the posterior mean of q(x_{t-1} | x_t, x̂_0) with the
+        predicted x̂_0 clipped to [-clip, clip] (DDPM's `clip_denoised`; notebook `04_sampling`); without one
+        (`clip=False`, or neither given) it is the same mean written in ε."""
+        clip = self.clip_bound(clip)
         if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
         t = check_timesteps(t, self.num_timesteps)
         if not isinstance(t, int):
@@ -257,20 +267,22 @@ class NoiseScheduler:
         return out
 
 def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
-                   beta_end: float | None = None) -> dict:
-    """The arguments of `NoiseScheduler` for T, a schedule name and a β range: the range is kept for the schedules that
-    take one (linear, sigmoid; `None` = that schedule's default) and left out, silently, for those that do not."""
+                   beta_end: float | None = None, clip: float | None = None) -> dict:
+    """The arguments of `NoiseScheduler` for T, a schedule name, a β range and a bound on x̂_0 (`clip`, kept when given):
+    the range is kept for the schedules that take one (linear, sigmoid; `None` = that schedule's default) and left out,
+    silently, for those that do not."""
     if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
-    out = dict(num_timesteps=num_timesteps, type=type)
+    out = dict(num_timesteps=num_timesteps, type=type, **({} if clip is None else dict(clip=clip)))
     if 'beta_start' in SCHEDULES[type][1]:
         out.update({k: v for k, v in dict(beta_start=beta_start, beta_end=beta_end).items() if v is not None})
     return out
 
 def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
-                   beta_end: float | None = None) -> NoiseScheduler:
-    """The one scheduler factory, from T, a schedule name and a β range (see `scheduler_args`: the range is left out for
-    cosine and sigmoid_chen). Recipes, the sweep, the explorers and the CLI all build their schedulers here."""
-    return NoiseScheduler(**scheduler_args(num_timesteps, type, beta_start, beta_end))
+                   beta_end: float | None = None, clip: float | None = None) -> NoiseScheduler:
+    """The one scheduler factory, from T, a schedule name, a β range (see `scheduler_args`: the range is left out for
+    cosine and sigmoid_chen) and the bound `clip` that its sampling steps keep x̂_0 in (`None`: none). Recipes, the sweep,
+    the explorers and the CLI all build their schedulers here."""
+    return NoiseScheduler(**scheduler_args(num_timesteps, type, beta_start, beta_end, clip))
 
 
 # %% ../nbs/01_schedules.ipynb #8ee3c1ed

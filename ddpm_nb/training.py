@@ -176,8 +176,8 @@ def _keep_average(model, averaged):
 RECIPES = {
     'report':      dict(config='report', scheduler=dict(num_timesteps=100, type='linear', beta_start=0.001, beta_end=0.02),
                         lr=0.01, batch_size=100, epochs=100, lr_drop=None, p_uncond=0.1),
-    'large':       dict(config='deep', scheduler=dict(num_timesteps=100, type='cosine'),
-                        lr=2e-3, batch_size=128, epochs=1400, lr_drop=(1120, 0.1), p_uncond=0.1, ema=0.9995),
+    'large':       dict(config='deep', scheduler=dict(num_timesteps=500, type='cosine', clip=1.0),
+                        lr=2e-3, batch_size=128, epochs=350, lr_drop=(280, 0.1), p_uncond=0.1, ema=0.9995),
     'conditional': dict(config='large', scheduler=dict(num_timesteps=100, type='cosine'),
                         lr=2e-3, batch_size=128, epochs=200, lr_drop=(150, 0.15), p_uncond=0.1),
     'digits':      dict(config='large', scheduler=dict(num_timesteps=100, type='linear', beta_start=1e-4, beta_end=0.05),
@@ -248,7 +248,8 @@ def recipe_table(n_dim: int = 2):
     for name, r in RECIPES.items():
         m, ns = recipe_model(r, n_dim)
         s = r['scheduler']
-        rows[name] = dict(network=r['config'], params=m.n_params, schedule=s['type'] + (f" β {s['beta_start']}→{s['beta_end']}" if 'beta_start' in s else ''),
+        rows[name] = dict(network=r['config'], params=m.n_params, schedule=s['type'] + (f" β {s['beta_start']}→{s['beta_end']}" if 'beta_start' in s else '')
+                          + (f", x̂₀ clipped to ±{s['clip']:g}" if s.get('clip') else ''),
                           T=len(ns), lr=r['lr'], batch=r['batch_size'], epochs=r['epochs'],
                           lr_drop='—' if r['lr_drop'] is None else f"×{r['lr_drop'][1]} from epoch {r['lr_drop'][0]}",
                           ema='—' if r.get('ema') is None else r['ema'])

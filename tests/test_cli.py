@@ -103,6 +103,8 @@ def test_conditional_guided_sampling(cli, work):
     (['sample', *RUN, '--conditional', '--class-label', '0', '--guidance-scale', 'nan'],
      "argument --guidance-scale: must be a finite number, got 'nan'"),
     (['sample', *RUN, '--class-label', '1'], "--class-label needs a conditional run"),
+    (['train', '--n-data', '0'], "argument --n-data: must be a positive integer, got '0'"),
+    (['train', '--n-data', '20000000'], "--n-data 20000000: n_samples must be a positive integer, at most 10000000"),
     (['sweep', '--betas', '0.001'], "argument --betas: a β pair is LOW,HIGH (e.g. 0.001,0.02), got '0.001'"),
     (['sweep', '--study', 'full', '--datasets', 'moons'], "--study full fixes the grid; drop --datasets"),
 ])
@@ -127,10 +129,10 @@ def test_demo_prints_where_results_went(cli, tmp_path):
     lines = {l.split(':')[0].strip(): l.split(':', 1)[1].strip() for l in r.stdout.splitlines()
              if l.strip().startswith(('samples:', 'figure:', 'metrics:'))}
     assert set(lines) == {'samples', 'figure', 'metrics'}, r.stdout
-    run = tmp_path / 'demo_out/exps/ddpm_2_100_0.001_0.02_moons_cosine_large'
-    assert lines['samples'].startswith(str(Path('demo_out/exps/ddpm_2_100_0.001_0.02_moons_cosine_large/samples_0_200.pt')))
+    run = tmp_path / 'demo_out/exps/ddpm_2_500_0.001_0.02_moons_cosine_large_n20000'
+    assert lines['samples'].startswith(str(Path('demo_out/exps/ddpm_2_500_0.001_0.02_moons_cosine_large_n20000/samples_0_200.pt')))
     for key, name in (('figure', 'samples_0_200.png'), ('metrics', 'metrics_0_200.json')):
-        assert lines[key] == str(Path('demo_out/exps/ddpm_2_100_0.001_0.02_moons_cosine_large') / name)
+        assert lines[key] == str(Path('demo_out/exps/ddpm_2_500_0.001_0.02_moons_cosine_large_n20000') / name)
         assert (run / name).is_file()
     assert json.loads((run / 'config.json').read_text())['scheduler']['type'] == 'cosine'
 
