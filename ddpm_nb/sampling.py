@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn
-from .schedules import check_clip, NoiseScheduler, _gather
+from .schedules import NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
 from .data import check_seed
 
@@ -76,7 +76,7 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
         raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
                          f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
     if seed is not None: seed = check_seed(seed)
-    clip = check_clip(clip)
+    clip = noise_scheduler.clip_bound(clip) or False      # checked and resolved once: the bound every step keeps (False: none)
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
     noise_scheduler.to(device)
