@@ -127,7 +127,7 @@ def _course_flags(p, run_only: bool = False):
     g.add_argument('--dataset', choices=DATASETS, help="data set (default: %(default)s)")
     g.add_argument('--n_dim', type=_pos_int, help="data dimension (default: the data set's; checked against it)")
     g.add_argument('--n-data', type=_pos_int, metavar='N', help="points to draw of the data set (default: its own size: "
-                   "8000, helix 10000, digits 1797); when given, it names the run folder (_nN)")
+                   "8000, helix 10000, digits 1797, which is also its most); when given, it names the run folder (_nN)")
     g.add_argument('--n_steps', type=_pos_int, metavar='T', help="number of diffusion steps T (default: %(default)s)")
     g.add_argument('--lbeta', type=_beta, help="β_1, lower end of the linear/sigmoid schedule (default: %(default)s)")
     g.add_argument('--ubeta', type=_beta, help="β_T, upper end of the linear/sigmoid schedule (default: %(default)s)")

@@ -120,7 +120,8 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
                  normalise_data: bool = True):
     """Return `(X, y)` for data set `name`: `X` float32 [N, n_dim] scaled per dimension to [-1, 1],
     `y` long [N] labels, or `None` for an unlabelled set. `n_samples` overrides the report's size
-    (moons, circles, manycircles, blobs, swissroll, checkerboard: 8000; helix: 10000; digits: all 1797); `path` is the albatross `.npy`."""
+    (moons, circles, manycircles, blobs, swissroll, checkerboard: 8000; helix: 10000; digits: all 1797). The fixed-size sets
+    (digits, albatross) give a random subset of `n_samples` of their points, and refuse more than they have; `path` is the albatross `.npy`."""
     if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
     if n_samples is not None and (isinstance(n_samples, bool) or not isinstance(n_samples, (int, float))
@@ -130,7 +131,10 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     kw = {} if n_samples is None else dict(n_samples=int(n_samples))
     if name == 'albatross': X, y = _albatross(path)
     else: X, y = _LOADERS[name](seed=seed, **kw)
-    if n_samples is not None and name in ('digits', 'albatross'):
+    if n_samples is not None and name in ('digits', 'albatross'):              # fixed-size sets: a random subset
+        if n_samples > len(X):
+            raise ValueError(f"n_samples={int(n_samples)} is more than the {len(X)} points {name} has; "
+                             f"ask for at most {len(X)}, or None for all of them")
         idx = np.random.default_rng(seed).permutation(len(X))[:int(n_samples)]
         X = X[idx]; y = None if y is None else y[idx]
     X = torch.as_tensor(X, dtype=torch.float32)

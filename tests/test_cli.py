@@ -105,6 +105,7 @@ def test_conditional_guided_sampling(cli, work):
     (['sample', *RUN, '--class-label', '1'], "--class-label needs a conditional run"),
     (['train', '--n-data', '0'], "argument --n-data: must be a positive integer, got '0'"),
     (['train', '--n-data', '20000000'], "--n-data 20000000: n_samples must be a positive integer, at most 10000000"),
+    (['train', '--dataset', 'digits', '--n-data', '5000'], "--n-data 5000: n_samples=5000 is more than the 1797 points digits has; ask for at most 1797"),
     (['sweep', '--betas', '0.001'], "argument --betas: a β pair is LOW,HIGH (e.g. 0.001,0.02), got '0.001'"),
     (['sweep', '--study', 'full', '--datasets', 'moons'], "--study full fixes the grid; drop --datasets"),
 ])
