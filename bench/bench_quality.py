@@ -129,7 +129,8 @@ def table(rows) -> tuple[str, bool]:
                          f"{f('ode_nll').mean():>8.3f} {f('vlb').mean():>8.3f} {f('kde_ref_nll').mean():>8.3f}  "
                          f"{ms('train_s', 0):>12} {f('load_1min').mean():>5.1f}  {bars}")
     lines.append(f"\nEMD/floor and C2ST: mean ± sd over seeds; C2ST floor = two disjoint held-out subsets. NLLs in nats/dim on "
-                 f"{N_LIK} held-out points: ODE = exact probability-flow likelihood, VLB = bound of the ancestral chain, KDE ref = "
+                 f"{N_LIK} held-out points: ODE = exact probability-flow likelihood, VLB = bound of the ancestral chain without clipping x̂0 "
+                 f"(the large rows sample with x̂0 clipped to [-1, 1]; notebook 05a), KDE ref = "
                  f"Gaussian KDE on the training half (bandwidth by 5-fold CV). Train s: wall clock at one torch thread, "
                  f"load = 1-minute load average when training started. Bars for 'large' on the 2-D/3-D sets: EMD <= {EMD_BAR} x floor "
                  f"and C2ST <= {C2ST_BAR} on the mean of >= 3 seeds. Recipe 'data': no model, the training half's own points "
