@@ -62,12 +62,16 @@ def run_dir(out, n_dim: int, n_steps: int, lbeta: float, ubeta: float, dataset: 
 
 # %% ../nbs/10_cli.ipynb #4a44582d
 def samples_stem(seed: int, n_samples: int, sampler: str = 'ddpm', ddim_steps: int | None = None,
-                 class_label: int | None = None, guidance_scale: float | None = None, prior: bool = False) -> str:
-    "File stem of a set of samples: `samples_{seed}_{n_samples}` plus `_ddim{S}`, `_class{K}_w{W}`, `_prior` as they apply."
+                 class_label: int | None = None, guidance_scale: float | None = None, prior: bool = False,
+                 clip: float | bool | None = None) -> str:
+    """File stem of a set of samples: `samples_{seed}_{n_samples}` plus `_ddim{S}`, `_class{K}_w{W}`, `_prior`, and
+    `_clip{B}` or `_noclip` (a bound on x̂₀ given for this call; None: the run's own, no suffix) as they apply."""
     stem = f"samples_{seed}_{n_samples}"
     if sampler == 'ddim': stem += f"_ddim{ddim_steps}"
     if class_label is not None: stem += f"_class{class_label}_w{0.0 if guidance_scale is None else guidance_scale:g}"
     if prior: stem += "_prior"
+    if clip is False: stem += "_noclip"
+    elif clip is not None: stem += f"_clip{clip:g}"
     return stem
 
 # %% ../nbs/10_cli.ipynb #ce90cb96
@@ -95,6 +99,8 @@ _pos_int = _typed('a positive integer', lambda v: v >= 1, _int)
 _nonneg_int = _typed('a non-negative integer', lambda v: v >= 0, _int)
 _pos_float = _typed('a positive finite number', lambda v: math.isfinite(v) and v > 0, float)
 _finite = _typed('a finite number', math.isfinite, float)
+_clip = _typed('a positive number, or off (no clipping)', lambda v: v is False or (math.isfinite(v) and v > 0),
+               lambda s: False if str(s).strip().lower() == 'off' else float(s))
 _beta = _typed('a number in (0, 1)', lambda v: 0 < v < 1, float)
 _prob = _typed('a number in [0, 1]', lambda v: 0 <= v <= 1, float)
 _seed = _typed(f'an integer in [0, {2 ** 32 - 1}]', lambda v: 0 <= v < 2 ** 32, _int)
@@ -162,6 +168,8 @@ def _sample_flags(p, guidance: bool = True):
     g.add_argument('--sampler', choices=('ddpm', 'ddim'), default='ddpm', help="ancestral DDPM or deterministic DDIM (default: %(default)s)")
     g.add_argument('--ddim-steps', type=_pos_int, metavar='S', help="with --sampler ddim: number of steps (default: 20, at most T)")
     g.add_argument('--prior-samples', metavar='FILE', help="x_T from a .npy/.pt file of shape [n_samples, n_dim] instead of N(0, I) noise")
+    g.add_argument('--clip', type=_clip, metavar='B', help="clip the sampler's x̂₀ to [-B, B], or off: no clipping (default: the run's "
+                   "own bound, 1 for --model large, none for the others)")
     if guidance:
         g.add_argument('--class-label', type=int, metavar='K', help="with a conditional run: sample class K")
         g.add_argument('--guidance-scale', type=_finite, metavar='W', help="with --class-label: classifier-free guidance w (default 0: plain conditional)")
@@ -339,12 +347,13 @@ def cmd_train(args) -> dict:
 
 # %% ../nbs/10_cli.ipynb #2007af2f
 def _sampling_kwargs(args, T: int) -> dict:
+    clip = {} if getattr(args, 'clip', None) is None else dict(clip=args.clip)   # None: the run's scheduler's own bound
     if args.sampler == 'ddpm':
         if args.ddim_steps is not None: raise CLIError("--ddim-steps applies only to --sampler ddim")
-        return dict(sampler='ddpm')
+        return dict(sampler='ddpm', **clip)
     if args.ddim_steps is None: args.ddim_steps = min(20, T)
     if args.ddim_steps > T: raise CLIError(f"--ddim-steps {args.ddim_steps} exceeds the run's n_steps T = {T}; allowed 1..{T}")
-    return dict(sampler='ddim', n_inference_steps=args.ddim_steps)
+    return dict(sampler='ddim', n_inference_steps=args.ddim_steps, **clip)
 
 def _n_samples(args, n_dim: int):
     "Resolve `--n_samples` and read `--prior-samples` (its rows give n_samples when the flag is not set)."
@@ -357,7 +366,7 @@ def _n_samples(args, n_dim: int):
 
 def _stem(args) -> str:
     return samples_stem(args.seed, args.n_samples, args.sampler, args.ddim_steps, getattr(args, 'class_label', None),
-                        getattr(args, 'guidance_scale', None), bool(args.prior_samples))
+                        getattr(args, 'guidance_scale', None), bool(args.prior_samples), getattr(args, 'clip', None))
 
 def cmd_sample(args) -> dict:
     "`ddpm_nb sample`: load the run, sample (unconditional, conditional or guided) and write `.pt` and `.npy`."

@@ -103,6 +103,7 @@ def test_conditional_guided_sampling(cli, work):
     (['sample', *RUN, '--conditional', '--class-label', '0', '--guidance-scale', 'nan'],
      "argument --guidance-scale: must be a finite number, got 'nan'"),
     (['sample', *RUN, '--class-label', '1'], "--class-label needs a conditional run"),
+    (['sample', *RUN, '--clip', '-1'], "argument --clip: must be a positive number, or off (no clipping), got '-1'"),
     (['train', '--n-data', '0'], "argument --n-data: must be a positive integer, got '0'"),
     (['train', '--n-data', '20000000'], "--n-data 20000000: n_samples must be a positive integer, at most 10000000"),
     (['train', '--dataset', 'digits', '--n-data', '5000'], "--n-data 5000: n_samples=5000 is more than the 1797 points digits has; ask for at most 1797"),

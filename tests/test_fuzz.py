@@ -172,9 +172,10 @@ def trained(tmp_path_factory):
     return out
 
 
-SAMPLE_FLAGS = ['--n_samples', '--sampler', '--ddim-steps', '--class-label', '--guidance-scale', '--seed', '--prior-samples']
+SAMPLE_FLAGS = ['--n_samples', '--sampler', '--ddim-steps', '--class-label', '--guidance-scale', '--seed', '--prior-samples', '--clip']
 SAMPLE_VALID = {'--n_samples': ['3', '10', '100'], '--sampler': ['ddpm', 'ddim'], '--ddim-steps': ['1', '3', '5'],
-                '--class-label': ['0', '1'], '--guidance-scale': ['0', '1', '4.5'], '--seed': ['0', '7'], '--prior-samples': ['prior.npy']}
+                '--class-label': ['0', '1'], '--guidance-scale': ['0', '1', '4.5'], '--seed': ['0', '7'], '--prior-samples': ['prior.npy'],
+                '--clip': ['1', 'off', '0.5', 'OFF']}
 SAMPLE_VALUES = st.one_of(FLAG_VALUES, st.sampled_from(['6', '1e3', '-2', '2.5', 'nan.npy', '1e30']))
 
 
