@@ -5,7 +5,8 @@
 
 Each 2-D/3-D set is drawn at 32 000 points (`load_dataset(name, n_samples=N_TOY)`; digits: all 1797) and split half and
 half (seed 0): the model trains on one half, 16 000 points, the size `RECIPES['large']`'s epochs are set for (with 4000 the
-swiss roll's EMD is limited by its training points: notebook `03_training`); 5 x n samples, drawn with the recipe's own
+swiss roll's EMD is limited by its training points: notebook `03_training`; on digits' 899 training points the recipe
+keeps its 43 750 steps in 5469 epochs: `recipe_epochs`); 5 x n samples, drawn with the recipe's own
 sampler (`RECIPES['large']` clips x̂_0 to [-1, 1]: notebook `04_sampling`), are compared with n held-out points at a time
 (n = 2000; digits: n = 449, half its held-out half), and every floor comes from two disjoint n-point subsets of the
 held-out half (`ddpm_nb.metrics.evaluate_samples`, k = 5). One row per (recipe, set, seed):
@@ -116,6 +117,7 @@ def table(rows) -> tuple[str, bool]:
             rs = [r for r in rows if r['dataset'] == name and r['recipe'] == recipe]
             if not rs: continue
             f = lambda c: np.array([float(r[c]) for r in rs])
+            num = lambda v: f"{v:>8.3f}" if abs(v) < 1e4 else f"{v:>8.1e}"     # a diverging likelihood keeps its column
             ms = lambda c, p=2: f"{f(c).mean():.{p}f} ± {f(c).std(ddof=1) if len(rs) > 1 else 0:.{p}f}"
             bars = ''
             if recipe == 'large':
@@ -126,7 +128,7 @@ def table(rows) -> tuple[str, bool]:
                     ok &= good
                 else: bars = f"goal {DIGITS_GOAL}: {'met' if e <= DIGITS_GOAL else 'missed'}"
             lines.append(f"{name:<13}{recipe:<8}{len(rs):>5}  {ms('emd_ratio'):>13}  {ms('c2st', 3):>13} {f('c2st_floor').mean():>6.3f}  "
-                         f"{f('ode_nll').mean():>8.3f} {f('vlb').mean():>8.3f} {f('kde_ref_nll').mean():>8.3f}  "
+                         f"{num(f('ode_nll').mean())} {num(f('vlb').mean())} {f('kde_ref_nll').mean():>8.3f}  "
                          f"{ms('train_s', 0):>12} {f('load_1min').mean():>5.1f}  {bars}")
     lines.append(f"\nEMD/floor and C2ST: mean ± sd over seeds; C2ST floor = two disjoint held-out subsets. NLLs in nats/dim on "
                  f"{N_LIK} held-out points: ODE = exact probability-flow likelihood, VLB = bound of the ancestral chain without clipping x̂0 "

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .data import load_dataset, train_test_split, N_DIM, DATASETS
 from .schedules import NoiseScheduler, make_scheduler
 from .model import DDPM, sinusoidal_embedding, make_model
-from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model
+from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model, recipe_epochs
 from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file
 from .metrics import floors, evaluate_samples
 from .likelihood import vlb, ode_nll
@@ -92,7 +92,7 @@ class StackedSchedulers:
         return self.ns.step(eps, t, x_t, noise=noise)
 
 # %% ../nbs/09a_batched.ipynb #8e3eaff2
-_SHARED = ('config', 'lr', 'batch_size', 'epochs', 'lr_drop')
+_SHARED = ('config', 'lr', 'batch_size', 'epochs', 'epochs_for', 'lr_drop')
 
 def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     """Train the networks of `recipes` (one each; they may differ only in `scheduler`) on `X` together, network k with
@@ -106,7 +106,8 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     if ema: raise ValueError(f"train_batched keeps no moving average of the weights: recipes with ema={ema[0]} train with train_recipe")
     differ = [k for k in _SHARED if any(r[k] != recipes[0][k] for r in recipes)]
     if differ: raise ValueError(f"recipes trained together must share {', '.join(_SHARED)}; they differ in {', '.join(differ)}")
-    epochs, lr, batch_size, drop = (recipes[0][k] for k in ('epochs', 'lr', 'batch_size', 'lr_drop'))
+    lr, batch_size = recipes[0]['lr'], recipes[0]['batch_size']
+    epochs, drop = recipe_epochs(recipes[0], len(X))                          # as train_recipe resolves them
     built = [recipe_model(r, X.shape[1], seed=s) for r, s in zip(recipes, seeds)]
     models, schedulers = [b[0] for b in built], [b[1] for b in built]
     K = len(models)

@@ -14,7 +14,7 @@ from .runs import save_checkpoint, check_run_dir
 
 # %% auto #0
 __all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'train', 'trainConditional', 'check_lr_drop', 'drop_labels',
-           'make_recipe', 'recipe_model', 'train_recipe', 'recipe_table']
+           'make_recipe', 'recipe_model', 'recipe_epochs', 'train_recipe', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
 def draw_t_eps(x0: torch.Tensor, num_timesteps: int, generator: torch.Generator | None = None):
@@ -177,7 +177,7 @@ RECIPES = {
     'report':      dict(config='report', scheduler=dict(num_timesteps=100, type='linear', beta_start=0.001, beta_end=0.02),
                         lr=0.01, batch_size=100, epochs=100, lr_drop=None, p_uncond=0.1),
     'large':       dict(config='deep', scheduler=dict(num_timesteps=500, type='cosine', clip=1.0),
-                        lr=2e-3, batch_size=128, epochs=350, lr_drop=(280, 0.1), p_uncond=0.1, ema=0.9995),
+                        lr=2e-3, batch_size=128, epochs=350, epochs_for=16_000, lr_drop=(280, 0.1), p_uncond=0.1, ema=0.9995),
     'conditional': dict(config='large', scheduler=dict(num_timesteps=100, type='cosine'),
                         lr=2e-3, batch_size=128, epochs=200, lr_drop=(150, 0.15), p_uncond=0.1),
     'digits':      dict(config='large', scheduler=dict(num_timesteps=100, type='linear', beta_start=1e-4, beta_end=0.05),
@@ -187,7 +187,7 @@ RECIPES = {
 }
 "The named training recipes (see the text): every trained model of the workbook starts from one of these."
 
-_RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'lr_drop', 'p_uncond', 'ema')
+_RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'epochs_for', 'lr_drop', 'p_uncond', 'ema')
 
 def make_recipe(base='report', **changes) -> dict:
     """A checked copy of recipe `base` (a name in `RECIPES` or a recipe dict) with the top-level keys in `changes`
@@ -198,7 +198,7 @@ def make_recipe(base='report', **changes) -> dict:
         base = RECIPES[base]
     bad = [k for k in list(base) + list(changes) if k not in _RECIPE_KEYS]
     if bad: raise ValueError(f"unknown recipe key {bad[0]!r}; a recipe has {', '.join(_RECIPE_KEYS)}")
-    r = dict(dict(p_uncond=0.1, lr_drop=None, ema=None), **base)
+    r = dict(dict(p_uncond=0.1, lr_drop=None, ema=None, epochs_for=None), **base)
     for k, v in changes.items(): r[k] = dict(r['scheduler'], **v) if k == 'scheduler' else v
     if r['config'] not in CONFIGS: raise ValueError(f"unknown model config {r['config']!r}; known configs: {', '.join(CONFIGS)}")
     r['scheduler'] = scheduler_args(**r['scheduler'])                             # only what the schedule uses
@@ -206,6 +206,8 @@ def make_recipe(base='report', **changes) -> dict:
     if not (isinstance(r['lr'], (int, float)) and math.isfinite(r['lr']) and r['lr'] > 0): raise ValueError(f"lr must be a positive finite number, got {r['lr']!r}")
     for k, lo in (('batch_size', 1), ('epochs', 1)):
         if isinstance(r[k], bool) or not isinstance(r[k], int) or r[k] < lo: raise ValueError(f"{k} must be an integer >= {lo}, got {r[k]!r}")
+    if r['epochs_for'] is not None and (isinstance(r['epochs_for'], bool) or not isinstance(r['epochs_for'], int) or r['epochs_for'] < 1):
+        raise ValueError(f"epochs_for must be None (the epochs as given, for any data) or a positive integer, got {r['epochs_for']!r}")
     r['lr_drop'] = check_lr_drop(r['lr_drop'])
     if isinstance(r['p_uncond'], bool) or not isinstance(r['p_uncond'], (int, float)) or not 0 <= r['p_uncond'] <= 1:
         raise ValueError(f"p_uncond must lie in [0, 1], got {r['p_uncond']!r}")
@@ -219,19 +221,34 @@ def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0
     torch.manual_seed(seed)
     return make_model(r['config'], n_dim=n_dim, n_steps=len(ns), n_classes=n_classes), ns
 
+def recipe_epochs(recipe, n_train: int, epochs: int | None = None) -> tuple[int, tuple | None]:
+    """`(epochs, lr_drop)` that `recipe` trains for on `n_train` points. A recipe with `epochs_for` (the training-set size
+    its epochs are set for) keeps its number of optimizer steps: as many epochs on `n_train` points as make the same
+    number of batches (at least 1). `epochs` overrides that; the lr drop moves with the epochs, at the same fraction of
+    training."""
+    r = make_recipe(recipe)
+    if isinstance(n_train, bool) or not isinstance(n_train, int) or n_train < 1: raise ValueError(f"n_train must be a positive integer, got {n_train!r}")
+    if epochs is None:
+        epochs = r['epochs']
+        if r['epochs_for'] is not None:
+            batches = lambda n: math.ceil(n / r['batch_size'])
+            epochs = max(1, round(r['epochs'] * batches(r['epochs_for']) / batches(n_train)))
+    drop = r['lr_drop']
+    if drop is not None: drop = (int(round(drop[0] * epochs / r['epochs'])), drop[1])
+    return epochs, drop
+
 def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_name=None, seed: int = 0,
                  progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None,
                  force: bool = False):
     """Build and train the model of `recipe` (a name in `RECIPES` or a dict like them) on `X`. With labels `y`: a
     `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the recipe's
-    `p_uncond`. Returns `(model, noise_scheduler, losses)`. `epochs` overrides the recipe's (its lr drop moves with it, at
-    the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
+    `p_uncond`. Returns `(model, noise_scheduler, losses)`. The epochs are `recipe_epochs(recipe, len(X), epochs)`: the
+    recipe's, kept at its number of steps when it gives `epochs_for`; `epochs` overrides them (the lr drop moves with
+    them, at the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
     from a recipe to a trained model."""
     r = make_recipe(recipe)
     device = check_device(device)
-    n_epochs = r['epochs'] if epochs is None else epochs
-    drop = r['lr_drop']
-    if drop is not None: drop = (int(round(drop[0] * n_epochs / r['epochs'])) if r['epochs'] else 0, drop[1])
+    n_epochs, drop = recipe_epochs(r, len(X), epochs)
     if y is not None and n_classes is None: n_classes = int(y.max().item()) + 1
     model, ns = recipe_model(r, X.shape[1], None if y is None else n_classes, seed)
     model.to(device)
@@ -250,7 +267,8 @@ def recipe_table(n_dim: int = 2):
         s = r['scheduler']
         rows[name] = dict(network=r['config'], params=m.n_params, schedule=s['type'] + (f" β {s['beta_start']}→{s['beta_end']}" if 'beta_start' in s else '')
                           + (f", x̂₀ clipped to ±{s['clip']:g}" if s.get('clip') else ''),
-                          T=len(ns), lr=r['lr'], batch=r['batch_size'], epochs=r['epochs'],
+                          T=len(ns), lr=r['lr'], batch=r['batch_size'],
+                          epochs=f"{r['epochs']}" + (f" for {r['epochs_for']:,} points" if r.get('epochs_for') else ''),
                           lr_drop='—' if r['lr_drop'] is None else f"×{r['lr_drop'][1]} from epoch {r['lr_drop'][0]}",
                           ema='—' if r.get('ema') is None else r['ema'])
     return pd.DataFrame(rows).T
