@@ -17,13 +17,13 @@ from .schedules import NoiseScheduler, make_scheduler
 from .model import DDPM, sinusoidal_embedding, make_model
 from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model, recipe_epochs
 from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file
-from .metrics import floors, evaluate_samples
+from .metrics import floors, evaluate_samples, c2st_many
 from .likelihood import vlb, ode_nll
 
 # %% auto #0
-__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'BatchedDDPM', 'StackedSchedulers',
-           'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe', 'with_settings', 'load_results',
-           'run_label', 'local_workers', 'dask_client', 'run_sweep']
+__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'C2ST_RUNS', 'BatchedDDPM',
+           'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
+           'with_settings', 'load_results', 'run_label', 'local_workers', 'dask_client', 'run_sweep']
 
 # %% ../nbs/09a_batched.ipynb #a8207f79
 def _linears(model: DDPM) -> list[nn.Linear]:
@@ -165,16 +165,17 @@ ODE_POINTS, ODE_TOL = 1000, 1e-3
 "The probability-flow NLL of a run: `ode_nll` on the first `ODE_POINTS` held-out points, rtol = atol = `ODE_TOL`."
 
 def score_run(model: DDPM, noise_scheduler: NoiseScheduler, samples: torch.Tensor, X_test: torch.Tensor,
-              floor: dict, temperature: float = 0.1) -> dict:
+              floor: dict, temperature: float = 0.1, c2st_value: float | None = None) -> dict:
     """Scores of one trained network against held-out `X_test`: `evaluate_samples` of its `samples` (at least
     `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, KDE NLL and the
     C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the prior KL, the variational bound
     (`vlb`) and the probability-flow NLL (`ode_nll`, `ODE_POINTS` points, tolerance `ODE_TOL`). A run whose samples are
-    not finite gets NaN scores."""
+    not finite gets NaN scores. `c2st_value`: its C2ST computed before (see `evaluate_samples`), e.g. with other runs'."""
     summary = noise_scheduler.summary(X_test)
     out = dict(alpha_bar_T=summary['alpha_bar_T'], prior_kl=summary['prior_kl'], n_subset=floor['n'])
     if not torch.isfinite(samples).all(): return dict(out, vlb=math.nan, ode_nll=math.nan, **{c: math.nan for c in SCORES})
-    s = evaluate_samples(samples, X_test, n=floor['n'], k=floor['k'], temperature=temperature, floor=floor, c2st_n=floor['c2st_n'])
+    s = evaluate_samples(samples, X_test, n=floor['n'], k=floor['k'], temperature=temperature, floor=floor, c2st_n=floor['c2st_n'],
+                         c2st_value=c2st_value)
     out.update({c: s[c] for c in SCORES})
     out['vlb'] = vlb(model, noise_scheduler, X_test, n_t=None, seed=0)
     out['ode_nll'] = ode_nll(model, noise_scheduler, X_test[:ODE_POINTS], rtol=ODE_TOL, atol=ODE_TOL)['nll']
@@ -312,20 +313,35 @@ def _train_task(recipes: list, seeds: list, data: tuple, n_eval: int, k: int, th
                 final_loss=[losses[j, -1].item() if losses.shape[1] else math.nan for j in range(K)],
                 n_train=len(X_tr), n_test=len(X_te), n_batched=K, train_s=(t1 - t0) / K, sample_s=(t2 - t1) / K)
 
+C2ST_RUNS = 8
+"The runs of a trained group whose C2STs one task computes, their classifiers trained as one stack (`c2st_many`)."
+
+def _c2st_task(group: dict, js: list[int], data: tuple, floor: dict, threads: int | None) -> dict:
+    """The C2ST of runs `js` of a trained group against the held-out half of `data`, as `score_run` would compute each
+    (`floor['c2st_n']` points a side), trained together: {j: (accuracy, its share of the task's seconds)}; NaN for a
+    run whose samples are not finite."""
+    X_te, m, t0 = _split(*data)[1], floor['c2st_n'], time.time()
+    ok = [j for j in js if m and torch.isfinite(group['samples'][j]).all()]
+    with torch_threads(threads):
+        acc = dict(zip(ok, c2st_many([(group['samples'][j], X_te) for j in ok], n=m, seed=0) if ok else []))
+    return {j: (acc.get(j, math.nan), (time.time() - t0) / len(js)) for j in js}
+
 def _worker_address() -> str:
     from distributed import get_worker
     try: return get_worker().address
     except ValueError: return 'here'
 
-def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: float, threads: int | None) -> dict:
-    "Rebuild network `j` of a trained group and `score_run` it: the run's row, less its key columns."
+def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: float, threads: int | None, tests: dict) -> dict:
+    """Rebuild network `j` of a trained group and `score_run` it, with its C2ST from `tests` (`_c2st_task`): the run's
+    row, less its key columns (`eval_s` counts its share of the C2ST task)."""
     model = DDPM(**group['model_configs'][j]); model.load_state_dict(group['states'][j]); model.eval()
-    t0 = time.time()
+    (c2st_value, c2st_s), t0 = tests[j], time.time()
     with torch_threads(threads):
-        res = score_run(model, NoiseScheduler(**group['scheduler_configs'][j]), group['samples'][j], _split(*data)[1], floor, temperature)
+        res = score_run(model, NoiseScheduler(**group['scheduler_configs'][j]), group['samples'][j], _split(*data)[1], floor,
+                        temperature, c2st_value=c2st_value)
     meta = {c: group[c][j] for c in ('n_params', 'final_loss')}
     meta.update({c: group[c] for c in ('n_train', 'n_test', 'n_batched', 'train_s', 'sample_s')})
-    return dict(res, **meta, eval_s=time.time() - t0, worker=_worker_address())
+    return dict(res, **meta, eval_s=time.time() - t0 + c2st_s, worker=_worker_address())
 
 def _finite_scores(row: dict) -> list[str]:
     "The scores of a result that are not finite numbers (such a run is not recorded: a rerun retries it)."
@@ -404,8 +420,12 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
                     trained = ask(pkg._train_task, [run_recipe(r, epochs, lr, batch_size, config) for r in group],
                                   [r['seed'] for r in group], data, int(n_eval), int(k_subsets), num_threads,
                                   name=f'train-{ds}', priority=10)
-                    for j, r in enumerate(group):
-                        jobs[ask(pkg._score_task, trained, j, data, floor, float(temperature), num_threads, name=f'score-{ds}')] = r
+                    for c in range(0, len(group), C2ST_RUNS):                # the C2STs of a few runs at a time, then their scores
+                        js = list(range(c, min(c + C2ST_RUNS, len(group))))
+                        tests = ask(pkg._c2st_task, trained, js, data, floor, num_threads, name=f'c2st-{ds}', priority=5)
+                        for j in js:
+                            jobs[ask(pkg._score_task, trained, j, data, floor, float(temperature), num_threads, tests,
+                                     name=f'score-{ds}')] = group[j]
             for fut in as_completed(list(jobs)):
                 finish(jobs.pop(fut), fut.result())
                 fut.release()

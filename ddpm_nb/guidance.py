@@ -9,7 +9,7 @@ import torch
 from .schedules import NoiseScheduler
 from .model import ConditionalDDPM
 from .sampling import sampleCFG
-from .metrics import evaluate_samples, floors, class_consistency
+from .metrics import evaluate_samples, floors, class_consistency, c2st_many
 
 # %% auto #0
 __all__ = ['guidance_sweep', 'summarise_sweep']
@@ -17,15 +17,15 @@ __all__ = ['guidance_sweep', 'summarise_sweep']
 # %% ../nbs/06_guidance.ipynb #3b579a99
 def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_ref: torch.Tensor, y_ref: torch.Tensor, clf,
                    guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, k: int = 10, seed: int = 0,
-                   c2st_n: int = 0) -> list[dict]:
+                   c2st_n: int = 500) -> list[dict]:
     """For each guidance scale w and class c, with N_c the class-c points of `X_ref` (held-out data) and
     n_c = min(`n_max`, N_c // 2): draw k·n_c CFG samples of class c and return rows {guidance_scale, class, n, consistency,
-    emd, emd_floor, emd_ratio}: n = n_c, the share of the samples that `clf` assigns to c, and
+    emd, emd_floor, emd_ratio, c2st, c2st_floor}: n = n_c, the share of the samples that `clf` assigns to c, and
     `evaluate_samples(samples, X_ref[y_ref == c], n=n_c, k=k)` — the EMD between n_c samples and n_c held-out class-c
     points, and its floor, the EMD between two disjoint n_c-point subsets of the held-out class-c points (each the mean
-    over `k` draws). Classes with fewer than two points in `X_ref` have no floor and are left out. Seeded.
-    `c2st_n`: C2ST points a side for each row (`evaluate_samples`; default 0 = skipped: one test costs seconds, and a
-    sweep scores sets × classes × scales)."""
+    over `k` draws), and the C2ST of min(`c2st_n`, n_c) samples a side beside its floor (0: skipped, NaN); a class's
+    classifiers for every w train as one stack (`c2st_many`). Classes with fewer than two points in `X_ref` have no
+    floor and are left out. Seeded."""
     if not isinstance(model, ConditionalDDPM):
         raise TypeError(f"guidance_sweep needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     y_ref = torch.as_tensor(y_ref).long()
@@ -41,24 +41,25 @@ def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_re
     classes = [c for c in ref if n[c] >= 1]
     floor = {c: floors(ref[c], n=n[c], k=k, seed=seed, c2st_n=c2st_n) for c in classes}       # once per class, shared by every w
     labels = torch.cat([torch.full((k * n[c],), c) for c in classes])          # k·n_c: fresh samples for each of the k draws
+    xs = {w: sampleCFG(model, len(labels), noise_scheduler, w, labels, seed=seed).cpu() for w in ws}
+    tests = {c: dict(zip(ws, c2st_many([(xs[w][labels == c], ref[c]) for w in ws], n=floor[c]['c2st_n'], seed=seed)
+                         if floor[c]['c2st_n'] else [math.nan] * len(ws))) for c in classes}   # a class's C2STs, all w at once
     rows = []
     for w in ws:
-        xs = sampleCFG(model, len(labels), noise_scheduler, w, labels, seed=seed).cpu()
         for c in classes:
-            xc = xs[labels == c]
-            ev = evaluate_samples(xc, ref[c], n=n[c], k=k, seed=seed, floor=floor[c], c2st_n=c2st_n)
+            xc = xs[w][labels == c]
+            ev = evaluate_samples(xc, ref[c], n=n[c], k=k, seed=seed, floor=floor[c], c2st_n=c2st_n, c2st_value=tests[c][w])
             rows.append(dict(guidance_scale=w, **{'class': c}, n=n[c], consistency=class_consistency(xc, c, clf),
-                             emd=ev['emd'], emd_floor=ev['emd_floor'], emd_ratio=ev['emd_ratio'],
-                             **({'c2st': ev['c2st'], 'c2st_floor': ev['c2st_floor']} if c2st_n else {})))
+                             **{s: ev[s] for s in ('emd', 'emd_floor', 'emd_ratio', 'c2st', 'c2st_floor')}))
     return rows
 
 def summarise_sweep(rows: list[dict]) -> dict:
     """Per guidance scale: the class consistency pooled over all samples (each class weighted by its n), and the means over
-    classes of the EMD and of EMD / floor. Returns {w: {'consistency', 'emd', 'emd_ratio'}}."""
+    classes of the EMD, of EMD / floor and of the C2ST. Returns {w: {'consistency', 'emd', 'emd_ratio', 'c2st'}}."""
     out = {}
     for w in sorted({r['guidance_scale'] for r in rows}):
         rs = [r for r in rows if r['guidance_scale'] == w]
         n = sum(r['n'] for r in rs)
         out[w] = dict(consistency=sum(r['consistency'] * r['n'] for r in rs) / n, emd=sum(r['emd'] for r in rs) / len(rs),
-                      emd_ratio=sum(r['emd_ratio'] for r in rs) / len(rs))
+                      emd_ratio=sum(r['emd_ratio'] for r in rs) / len(rs), c2st=sum(r['c2st'] for r in rs) / len(rs))
     return out

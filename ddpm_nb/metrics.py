@@ -14,8 +14,9 @@ from .training import TensorLoader
 from .runs import register_checkpoint_class
 
 # %% auto #0
-__all__ = ['emd', 'emd_subsets', 'kde_nll', 'c2st', 'emd_floor', 'nll_floor', 'floors', 'evaluate_samples', 'MLPClassifier',
-           'train_mlp_classifier', 'accuracy', 'class_consistency']
+__all__ = ['C2ST_LR', 'C2ST_L2', 'C2ST_BATCH', 'C2ST_TOL', 'C2ST_PATIENCE', 'C2ST_MAX_EPOCHS', 'emd', 'emd_subsets', 'kde_nll',
+           'c2st_many', 'c2st', 'c2st_reference', 'emd_floor', 'nll_floor', 'floors', 'evaluate_samples',
+           'MLPClassifier', 'train_mlp_classifier', 'accuracy', 'class_consistency']
 
 # %% ../nbs/05_metrics.ipynb #33670061
 def _check_points(x, name: str = 'x') -> torch.Tensor:
@@ -101,17 +102,47 @@ def kde_nll(points, centres, temperature: float = 0.1, chunk_elems: int = 2 ** 1
     return -log_lik
 
 # %% ../nbs/05_metrics.ipynb #15378990
+C2ST_LR, C2ST_L2, C2ST_BATCH, C2ST_TOL, C2ST_PATIENCE, C2ST_MAX_EPOCHS = 1e-3, 1e-4, 200, 1e-4, 10, 10_000
+"""The classifier of sbibm's C2ST, scikit-learn's `MLPClassifier` defaults: Adam's step size, the L2 weight, the
+mini-batch size, and the stopping rule (stop once the training loss has not improved by `C2ST_TOL` for more than
+`C2ST_PATIENCE` epochs in a row, or after `C2ST_MAX_EPOCHS`)."""
+
+def c2st_many(pairs, n: int | None = None, folds: int = 5, seed: int = 0) -> list[float]:
+    """`c2st` of each (samples, data) pair of `pairs`: the `folds` classifiers of every pair train together, as one
+    stack of networks (`_fit_classifiers`), each with its own seeded draws. Returns the accuracies, in order."""
+    pairs = [_check_pair(a, b, 'samples', 'data') for a, b in pairs]
+    folds = _check_folds(folds)
+    nets, owner = [], []
+    for j, (a, b) in enumerate(pairs):
+        X, y, splits = _c2st_split(a, b, n, folds, seed)
+        nets += [(X[tr], y[tr], X[te], y[te], (seed, f)) for f, (tr, te) in enumerate(splits)]
+        owner += [j] * folds
+    acc, owner = np.empty(len(nets)), np.array(owner)
+    groups = {}
+    for i, (X_tr, *_) in enumerate(nets):                   # one stack per input size and number of batches an epoch
+        groups.setdefault((X_tr.shape[1], -(-len(X_tr) // C2ST_BATCH)), []).append(i)
+    for idx in groups.values(): acc[idx] = _fit_classifiers([nets[i] for i in idx])
+    return [float(acc[owner == j].mean()) for j in range(len(pairs))]
+
 def c2st(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> float:
     """Classifier two-sample test as sbibm defines it: `min(n, len(samples), len(data))` random points of each (all of the
-    smaller cloud when `n` is None), z-scored with the data's mean and std, an MLP with two hidden layers of 10·d units
-    (scikit-learn, Adam, max_iter 10000), `folds`-fold stratified cross-validation; returns the mean held-out accuracy
-    of telling samples from data (0.5: indistinguishable, 1.0: disjoint)."""
-    from sklearn.neural_network import MLPClassifier as _SkMLP
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.exceptions import ConvergenceWarning
-    a, b = _check_pair(samples, data, 'samples', 'data')
+    smaller cloud when `n` is None), z-scored with the data's mean and std; an MLP with two hidden ReLU layers of 10·d
+    units, trained as scikit-learn's `MLPClassifier` trains it (the `C2ST_*` settings); `folds`-fold stratified
+    cross-validation. Returns the mean held-out accuracy of telling samples from data (0.5: indistinguishable, 1.0:
+    disjoint). The folds' networks train as one stack (`c2st_many` tests many pairs at once); `c2st_reference` is
+    scikit-learn's own, the reference it is checked against."""
+    return c2st_many([(samples, data)], n, folds, seed)[0]
+
+# %% ../nbs/05_metrics.ipynb #37a2231d
+def _check_folds(folds) -> int:
     folds = _check_pos_int('folds', folds)
     if folds < 2: raise ValueError(f"folds must be at least 2 for cross-validation, got {folds}")
+    return folds
+
+def _c2st_split(a: torch.Tensor, b: torch.Tensor, n: int | None, folds: int, seed: int):
+    """sbibm's set-up: m = min(n, len(a), len(b)) random points of each cloud (labels 0 and 1), z-scored with `b`'s mean
+    and std, and their `folds` stratified splits. Returns (X [2m, d], y [2m], [(train rows, test rows)] a fold)."""
+    from sklearn.model_selection import StratifiedKFold
     m = min(len(a), len(b)) if n is None else min(_check_pos_int('n', n), len(a), len(b))
     if m < folds: raise ValueError(f"c2st needs at least folds={folds} points in each cloud, got {m}")
     rng = np.random.default_rng(seed)
@@ -119,12 +150,122 @@ def c2st(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> 
     mu, sd = b.mean(0), b.std(0)
     sd = np.where(sd > 0, sd, 1.)                                                    # a constant coordinate stays 0
     X, y = (np.concatenate([a, b]) - mu) / sd, np.r_[np.zeros(m), np.ones(m)]
+    return X, y, list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y))
+
+def _padded(arrays, N: int) -> torch.Tensor:
+    "Arrays [n_k, c] as one float32 tensor [K, N, c], each zero-padded after its rows."
+    out = torch.zeros(len(arrays), N, arrays[0].shape[1])
+    for k, a in enumerate(arrays): out[k, :len(a)] = torch.as_tensor(a, dtype=torch.float32)
+    return out
+
+def _glorot(gens: list, d: int) -> list[torch.Tensor]:
+    """The parameters [W1, W2, W3, b1, b2, b3] of K = len(`gens`) networks d → 10d → 10d → 1, stacked
+    ([K, in, out], [K, 1, out]) and drawn as scikit-learn draws them: weights and biases
+    U(±√(6 / (fan_in + fan_out))), each network's from its own generator."""
+    H = 10 * d
+    shapes = [(d, H), (H, H), (H, 1)]
+    W, b = [torch.empty(len(gens), i, o) for i, o in shapes], [torch.empty(len(gens), 1, o) for i, o in shapes]
+    for k, g in enumerate(gens):
+        for l, (i, o) in enumerate(shapes):
+            r = math.sqrt(6 / (i + o))
+            W[l][k] = (2 * torch.rand(i, o, generator=g, dtype=torch.float64) - 1) * r
+            b[l][k] = (2 * torch.rand(1, o, generator=g, dtype=torch.float64) - 1) * r
+    return W + b
+
+# %% ../nbs/05_metrics.ipynb #3fba4fbe
+_LOSS_CAP = -math.log(np.finfo(np.float64).eps)     # scikit-learn's log loss clips probabilities at float64's eps
+
+def _classifier_logits(p: list[torch.Tensor], X: torch.Tensor, out: torch.Tensor | None = None) -> tuple:
+    """Logits [K, B, 1] of the stacked networks `p` = [W1, W2, W3, b1, b2, b3] for inputs `X` [K, B, d], and both
+    hidden layers. The one-wide last layer is a dot product (`vecdot`): a batched matrix product with one column is
+    twice as slow."""
+    W1, W2, W3, b1, b2, b3 = p
+    a1 = torch.baddbmm(b1, X, W1).relu_()
+    a2 = torch.baddbmm(b2, a1, W2).relu_()
+    return torch.add(torch.linalg.vecdot(a2, W3.mT)[..., None], b3, out=out), a1, a2
+
+def _classifier_step(p, g, m, v, step, x, ny, w, beta: float, l2_w, z_out):
+    """One mini-batch step of every network: forward, the gradient of the mean log loss + ½ α ‖W‖² / B written out,
+    and one fused Adam step. `ny`, `w`: -y/B and 1/B for each point (0 for padding); `beta`: α/B when all batches
+    are of one size B, else 0 and `l2_w` = α/B_k a network. The logits go to `z_out` (for the epoch's loss)."""
+    W1, W2, W3, b1, b2, b3 = p
+    gW1, gW2, gW3, gb1, gb2, gb3 = g
+    z, a1, a2 = _classifier_logits(p, x, out=z_out)
+    dz = torch.addcmul(ny, torch.sigmoid(z), w)                                     # (p - y) / B
+    torch.linalg.vecdot(a2, dz, dim=1, out=gW3[..., 0]).add_(W3[..., 0], alpha=beta)
+    torch.sum(dz, 1, keepdim=True, out=gb3)
+    da = torch.ops.aten.threshold_backward(dz * W3.mT, a2, 0)                       # (an outer product: a broadcast)
+    torch.baddbmm(W2, a1.mT, da, beta=beta, out=gW2); torch.sum(da, 1, keepdim=True, out=gb2)
+    da = torch.ops.aten.threshold_backward(torch.bmm(da, W2.mT), a1, 0)
+    torch.baddbmm(W1, x.mT, da, beta=beta, out=gW1); torch.sum(da, 1, keepdim=True, out=gb1)
+    if l2_w is not None:
+        for gl, Wl in zip(g[:3], p[:3]): gl.addcmul_(Wl, l2_w, value=C2ST_L2)
+    step += 1
+    torch._fused_adam_(p, g, m, v, [], [step] * len(p), amsgrad=False, beta1=0.9, beta2=0.999, lr=C2ST_LR,
+                       weight_decay=0., eps=1e-8, maximize=False)
+
+# %% ../nbs/05_metrics.ipynb #b0c8a1a2
+def _fit_classifiers(nets: list) -> np.ndarray:
+    """Train the classifiers `nets` = [(X_train, y_train, X_test, y_test, seed)] (one input size, one number of
+    batches an epoch) as `MLPClassifier` trains each, all at once; returns their held-out accuracies. Network k draws
+    its weights and batch orders from a generator seeded with its `seed`, stops by the rule on its own loss, is then
+    scored on its test rows and leaves the stack."""
+    K, d, n = len(nets), nets[0][0].shape[1], torch.tensor([len(t[0]) for t in nets])
+    b = min(C2ST_BATCH, int(n.max())); nb = -(-int(n.max()) // b); N = nb * b    # batch size, batches an epoch
+    X, Y = _padded([t[0] for t in nets], N), _padded([t[1][:, None] for t in nets], N)
+    real = torch.arange(N)[None] < n[:, None]                                    # [K, N]: a point, not padding
+    size = (n[:, None] - torch.arange(N)[None] // b * b).clamp(1, b)             # the size of each place's batch
+    w = (real / size)[..., None]
+    gens = [torch.Generator().manual_seed(int(np.random.SeedSequence(s).generate_state(1)[0])) for *_, s in nets]
+    p = _glorot(gens, d)
+    m, v, g = [torch.zeros_like(t) for t in p], [torch.zeros_like(t) for t in p], [torch.empty_like(t) for t in p]
+    step, Z, order = torch.zeros(()), torch.empty(nb, K, b, 1), torch.arange(N).repeat(K, 1)
+    best, stale = torch.full((K,), math.inf, dtype=torch.float64), torch.zeros(K, dtype=torch.long)
+    acc, alive = np.full(K, np.nan), torch.arange(K)
+    for epoch in range(C2ST_MAX_EPOCHS):
+        for k, (nk, gk) in enumerate(zip(n.tolist(), gens)): order[k, :nk] = torch.randperm(nk, generator=gk)
+        Xe, Ye = X.gather(1, order[..., None].expand(-1, -1, d)), Y.gather(1, order[..., None])
+        ny, col = -Ye * w, size[:, ::b]
+        l2 = sum(t.flatten(1).double().square().sum(1) for t in p[:3])          # ‖W‖², at the epoch's start
+        for i, s in enumerate(range(0, N, b)):
+            alike = bool((col[:, i] == col[0, i]).all())                        # one batch size: α/B in the matmul
+            beta, l2_w = (C2ST_L2 / float(col[0, i]), None) if alike else (0., w[:, s, None])
+            _classifier_step(p, g, m, v, step, Xe[:, s:s + b], ny[:, s:s + b], w[:, s:s + b], beta, l2_w,
+                             Z[i, :len(alive)])
+        zz = Z[:, :len(alive)].transpose(0, 1).reshape(len(alive), N).double()  # the epoch's loss, as scikit-learn's
+        ll = F.softplus(-(2 * Ye[..., 0].double() - 1) * zz).clamp_(max=_LOSS_CAP) * real
+        loss = (ll.sum(1) + 0.5 * C2ST_L2 * nb * l2) / n
+        stale[alive] = torch.where(loss > best[alive] - C2ST_TOL, stale[alive] + 1, 0)
+        best[alive] = torch.minimum(best[alive], loss)
+        done = (stale[alive] > C2ST_PATIENCE) | (epoch + 1 == C2ST_MAX_EPOCHS)
+        if not done.any(): continue
+        for k, kk in zip(done.nonzero()[:, 0].tolist(), alive[done].tolist()):     # score the finished ones
+            z = _classifier_logits([t[k:k + 1] for t in p], torch.as_tensor(nets[kk][2], dtype=torch.float32)[None])[0]
+            acc[kk] = ((z[0, :, 0] > 0).numpy() == nets[kk][3]).mean()
+        if done.all(): break
+        keep = ~done                                                                 # and drop them from the stack
+        alive, X, Y, w, n, real, size, order = (t[keep] for t in (alive, X, Y, w, n, real, size, order))
+        p, m, v, g = ([t[keep].contiguous() for t in ts] for ts in (p, m, v, g))
+        gens = [gk for gk, k in zip(gens, keep.tolist()) if k]
+    return acc
+
+# %% ../nbs/05_metrics.ipynb #da5b51a3
+def c2st_reference(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> float:
+    """`c2st` computed by scikit-learn's `MLPClassifier` and `cross_val_score`, as sbibm computes it: the same points,
+    z-scoring, folds and settings. The reference that the torch `c2st` is checked against (in 05's tests and
+    `bench/bench_c2st.py`); no score of the library uses it."""
+    from sklearn.neural_network import MLPClassifier as _SkMLP
+    from sklearn.model_selection import cross_val_score
+    from sklearn.exceptions import ConvergenceWarning
+    a, b = _check_pair(samples, data, 'samples', 'data')
+    X, y, splits = _c2st_split(a, b, n, _check_folds(folds), seed)
     d = X.shape[1]
-    clf = _SkMLP(hidden_layer_sizes=(10 * d, 10 * d), activation='relu', solver='adam', max_iter=10_000, random_state=seed)
+    clf = _SkMLP(hidden_layer_sizes=(10 * d, 10 * d), activation='relu', solver='adam', alpha=C2ST_L2,
+                 learning_rate_init=C2ST_LR, tol=C2ST_TOL, n_iter_no_change=C2ST_PATIENCE, max_iter=C2ST_MAX_EPOCHS,
+                 random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning)
-        acc = cross_val_score(clf, X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed), scoring='accuracy')
-    return float(acc.mean())
+        return float(cross_val_score(clf, X, y, cv=splits, scoring='accuracy').mean())
 
 # %% ../nbs/05_metrics.ipynb #c9ee446e
 def _disjoint_subsets(data: torch.Tensor, n: int, k: int, seed: int):
@@ -178,14 +319,17 @@ def _check_c2st_n(c2st_n, n: int, folds: int = 5) -> int:
 
 # %% ../nbs/05_metrics.ipynb #cd5fad76
 def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: int = 0,
-                     floor: dict | None = None, c2st_n: int | None = None) -> dict:
+                     floor: dict | None = None, c2st_n: int | None = None, c2st_value: float | None = None) -> dict:
     """Score generated `samples` against held-out `test_data`: EMD and KDE NLL (mean ± std over `k` pairs of `n`-point
     subsets), the floors of both (`floors`: disjoint held-out subsets, the same n and k), and `emd_ratio` = emd / emd_floor.
     If `test_data` has fewer than 2·n points, n = len(test_data) // 2 for everything; the dict records n and k.
     Pass k·n samples so that each of the k comparisons uses fresh samples, as the floor uses fresh data.
     `c2st`: the classifier two-sample test of `c2st_n` samples against as many held-out points (None: n), next to its
     floor `c2st_floor` (two disjoint held-out subsets); pass a smaller `c2st_n` for a cheaper call, 0 to skip it (NaN).
-    `floor`: the result of `floors(test_data, n, k, temperature, seed, c2st_n)` computed before, to reuse (checked: same n, k, c2st_n)."""
+    `floor`: the result of `floors(test_data, n, k, temperature, seed, c2st_n)` computed before, to reuse (checked:
+    same n, k, c2st_n).
+    `c2st_value`: this C2ST computed before (`c2st(samples, test_data, c2st_n, seed=seed)`, or its entry of
+    `c2st_many` for many sample sets at once), recorded instead of training the classifiers again."""
     samples, test_data = _check_pair(samples, test_data, 'samples', 'test_data')
     n, k = _check_pos_int('n', n), _check_pos_int('k', k)
     tau = _check_temperature(temperature)
@@ -198,8 +342,9 @@ def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature:
                          f"these scores use n={n}, k={k}, c2st_n={c2st_n}")
     e, e_std = emd_subsets(samples, test_data, n, k, seed)
     nll = [kde_nll(x, s, tau) for s, x in _paired_subsets(samples, test_data, n, k, seed)]
+    if c2st_value is None: c2st_value = c2st(samples, test_data, c2st_n, seed=seed) if c2st_n else math.nan
     fl = {c: floor[c] for c in ('emd_floor', 'emd_floor_std', 'nll_floor', 'nll_floor_std', 'c2st_floor')}
-    return dict(emd=e, emd_std=e_std, nll=float(np.mean(nll)), nll_std=float(np.std(nll)), c2st=c2st(samples, test_data, c2st_n, seed=seed) if c2st_n else math.nan,
+    return dict(emd=e, emd_std=e_std, nll=float(np.mean(nll)), nll_std=float(np.std(nll)), c2st=float(c2st_value),
                 **fl, emd_ratio=e / fl['emd_floor'], n=n, k=k, c2st_n=c2st_n)
 
 # %% ../nbs/05_metrics.ipynb #3426d64d

@@ -19,9 +19,9 @@ from .metrics import evaluate_samples, floors, train_mlp_classifier, class_consi
 
 # %% auto #0
 __all__ = ['EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT', 'REVERSE_T', 'REVERSE_READOUT',
-           'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS', 'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range',
-           'forward_view', 'figure_png', 'error_line', 'forward_readout', 'forward_explorer', 'explorer_data',
-           'explorer_recipe', 'cached_model', 'reverse_view', 'reverse_readout', 'reverse_explorer',
+           'C2ST_ELSEWHERE', 'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS', 'JUDGE', 'GUIDANCE_READOUT',
+           'takes_beta_range', 'forward_view', 'figure_png', 'error_line', 'forward_readout', 'forward_explorer',
+           'explorer_data', 'explorer_recipe', 'cached_model', 'reverse_view', 'reverse_readout', 'reverse_explorer',
            'cached_classifier', 'guidance_view', 'guidance_readout', 'guidance_explorer']
 
 # %% ../nbs/08_explore.ipynb #25dfe0e9
@@ -253,9 +253,13 @@ REVERSE_READOUT = dict(
     k=('draws', 'd', ''), alpha_bar_T=('ᾱ_T', '.4f', 'signal left where sampling starts; near 0 is right'))
 "What the reverse explorer's readout shows (key → label, format, unit and which way is better)."
 
+C2ST_ELSEWHERE = ("<span style='color:#555'>C2ST: not computed here (its classifiers train for seconds, an update takes "
+                  "a fraction of one): <code>ddpm_nb evaluate</code> or <code>evaluate_samples</code> (05_metrics) give it</span>")
+"The explorers' word on the classifier two-sample test, which does not fit their budget."
+
 def reverse_readout(info: dict) -> str:
-    "HTML readout of `reverse_view`'s numbers."
-    return _fmt(info, REVERSE_READOUT)
+    "HTML readout of `reverse_view`'s numbers, and where to get the C2ST."
+    return _fmt(info, REVERSE_READOUT) + '<br>' + C2ST_ELSEWHERE
 
 def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 300,
                      epochs: int | None = None, cache=None, **kw):
@@ -324,8 +328,8 @@ GUIDANCE_READOUT = dict(
 "What the guidance explorer's readout shows (key → label, format, unit and which way is better)."
 
 def guidance_readout(info: dict) -> str:
-    "HTML readout of `guidance_view`'s numbers."
-    return _fmt(info, GUIDANCE_READOUT)
+    "HTML readout of `guidance_view`'s numbers, and where to get the C2ST."
+    return _fmt(info, GUIDANCE_READOUT) + '<br>' + C2ST_ELSEWHERE
 
 def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_scale: float = 0.0, n: int = 300,
                       epochs: int | None = None, cache=None, **kw):

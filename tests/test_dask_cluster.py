@@ -13,9 +13,9 @@ from ddpm_nb.runs import read_rows
 
 BIN = Path(sys.executable).parent
 # 8 runs of one data set, so one training group that one worker trains and both score (the other must receive it); the
-# study's EMD and KDE NLL (2000 points, 5 subsets: about 2 s a run; no C2ST), so that a worker can be killed mid-task
-GRID = ['--datasets', 'moons', '--n_steps', '10', '50', '--schedulers', 'linear', 'sigmoid', '--seeds', '0', '1', '--epochs', '2',
-        '--c2st-n', '0']
+# study's scores (EMD and KDE NLL on 2000 points, 5 subsets: about 2 s a run; the C2ST of 500 points a side, the 8 runs'
+# classifiers trained together in one task), so that a worker can be killed mid-task
+GRID = ['--datasets', 'moons', '--n_steps', '10', '50', '--schedulers', 'linear', 'sigmoid', '--seeds', '0', '1', '--epochs', '2']
 N_RUNS = 8
 TIMES = ('train_s', 'sample_s', 'eval_s', 'wall_s')
 
@@ -107,14 +107,14 @@ def test_every_row_and_both_workers(first_sweep, cluster):
 
 
 def test_inputs_travel_once_per_worker(first_sweep, cluster):
-    """The trained group goes to the worker that did not train it once, however many of its runs that worker scores; the
-    data set never travels (each worker splits it itself)."""
+    """The trained group goes to the worker that did not train it once, however many of its runs that worker scores (and
+    so does the runs' C2ST); the data set never travels (each worker splits it itself)."""
     _, client, _ = cluster
     fetched = client.run(lambda dask_worker: [k for d in dask_worker.transfer_incoming_log for k in d['keys']])
     trains = [k for keys in fetched.values() for k in keys if k.startswith('train-')]
     assert len(trains) == 1, fetched                                 # one group, trained on one worker, sent to the other
     for worker, keys in fetched.items():
-        assert {k.split('-')[0] for k in keys} <= {'train', 'floor'}, keys
+        assert {k.split('-')[0] for k in keys} <= {'train', 'floor', 'c2st'}, keys
         twice = [k for k, n in Counter(keys).items() if n > 1]
         assert not twice, (worker, twice)
 
