@@ -38,7 +38,7 @@ def test_help(cli, tmp_path):
 
 def test_train_writes_course_run_folder(work):
     run = work / RUN_DIR
-    assert sorted(p.name for p in run.iterdir()) == ['config.json', 'model.pth']
+    assert sorted(p.name for p in run.iterdir()) == ['.ddpm_nb-run', 'config.json', 'model.pth']
     cfg = json.loads((run / 'config.json').read_text())
     assert cfg['model_class'] == 'DDPM' and cfg['epochs'] == 2 and cfg['seed'] == 0
     assert cfg['scheduler'] == dict(num_timesteps=10, type='linear', beta_start=0.001, beta_end=0.02)
