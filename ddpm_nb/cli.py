@@ -86,13 +86,14 @@ MAX_WORKERS = 4 * (os.cpu_count() or 1)
 more than a few per core only take turns on the same cores, and a huge number would exhaust memory before any work."""
 
 # %% ../nbs/10_cli.ipynb #1ca25827
-def _typed(kind: str, ok, convert):
+def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's range"):
+    "An argparse type: `convert`, then `ok`; a float must also be at most `most` in size (`why`: the reason, for the message)."
     def parse(s):
         try: v = convert(s)
         except (TypeError, ValueError): v = None
         if v is None or not ok(v): raise argparse.ArgumentTypeError(f"must be {kind}, got {s!r}")
-        if isinstance(v, float) and abs(v) > F32_MAX:       # every number the flags take becomes a float32 tensor
-            raise argparse.ArgumentTypeError(f"must be {kind} within float32's range (at most {F32_MAX:.4g}), got {s!r}")
+        if isinstance(v, float) and abs(v) > most:          # every number the flags take becomes a float32 tensor
+            raise argparse.ArgumentTypeError(f"must be {kind} within {why} (at most {most:.4g}), got {s!r}")
         return v
     parse.__name__ = kind
     return parse
@@ -104,6 +105,8 @@ def _int(s):
 _pos_int = _typed('a positive integer', lambda v: v >= 1, _int)
 _nonneg_int = _typed('a non-negative integer', lambda v: v >= 0, _int)
 _pos_float = _typed('a positive finite number', lambda v: math.isfinite(v) and v > 0, float)
+_lr = _typed('a positive finite number', lambda v: math.isfinite(v) and v > 0, float, F32_MAX / 10,
+             "float32's range for Adam's step, up to 10 × the rate")
 _finite = _typed('a finite number', math.isfinite, float)
 _clip = _typed('a positive number, or off (no clipping)', lambda v: v is False or (math.isfinite(v) and v > 0),
                lambda s: False if str(s).strip().lower() == 'off' else float(s))
@@ -162,7 +165,7 @@ def _train_flags(p):
     g = p.add_argument_group('training')
     g.add_argument('--epochs', type=_pos_int, help="training epochs (default: %(default)s)")
     g.add_argument('--batch_size', type=_pos_int, help="batch size (default: %(default)s)")
-    g.add_argument('--lr', type=_pos_float, help="Adam learning rate (default: %(default)s)")
+    g.add_argument('--lr', type=_lr, help="Adam learning rate (default: %(default)s)")
     g.add_argument('--lr-drop', nargs=2, metavar=('EPOCH', 'FACTOR'),
                    help="multiply the learning rate by FACTOR from epoch EPOCH on (default: %(default)s)")
     g.add_argument('--p-uncond', type=_prob, help="with --conditional: share of labels dropped to the null class (default: %(default)s)")
@@ -212,7 +215,7 @@ def _sweep_flags(p):
     g.add_argument('--seeds', nargs='+', type=_seed, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
     g = p.add_argument_group("shared settings (by default those of the report's recipe, RECIPES['report'])")
     g.add_argument('--epochs', type=_pos_int, help=f"training epochs (default: {r['epochs']})")
-    g.add_argument('--lr', type=_pos_float, help=f"Adam learning rate (default: {r['lr']})")
+    g.add_argument('--lr', type=_lr, help=f"Adam learning rate (default: {r['lr']})")
     g.add_argument('--batch_size', type=_pos_int, help=f"batch size (default: {r['batch_size']})")
     g.add_argument('--model', choices=tuple(CONFIGS), help=f"network configuration (default: {r['config']})")
     g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
@@ -502,7 +505,7 @@ def cmd_sweep(args) -> int:
     if getattr(args, 'missing', None):
         raise CLIError(f"the sweep needs ddpm_nb.experiments (the study of 09_experiments), which this installation lacks ({args.missing})")
     from ddpm_nb.experiments import sweep
-    if not args.dry_run: check_output_file(args.out, 'results file (--out)')      # before any training
+    check_output_file(args.out, 'results file (--out)')        # before any training; a dry run finds what a run would
     given = [f"--{k}" for k in ('datasets', 'n_steps', 'schedulers', 'betas') if getattr(args, k)]
     if args.study is not None and given: raise CLIError(f"--study {args.study} fixes the grid; drop {', '.join(given)} (or drop --study)")
     if args.cluster is not None and args.workers is not None:
