@@ -370,7 +370,7 @@ def _n_samples(args, n_dim: int):
     "Resolve `--n_samples` and read `--prior-samples` (its rows give n_samples when the flag is not set)."
     prior = None
     if args.prior_samples:
-        prior = read_points(args.prior_samples, n_dim, args.n_samples)
+        prior = read_points(args.prior_samples, n_dim, args.n_samples, what='--prior-samples')
         if args.n_samples is None: args.n_samples = len(prior)
     if args.n_samples is None: args.n_samples = 2000
     return prior

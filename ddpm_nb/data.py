@@ -192,11 +192,13 @@ def read_array(path, what: str = 'file') -> np.ndarray:
     with warnings.catch_warnings():         # what torch prints while reading (sparse, quantized...): our line says it
         warnings.simplefilter('ignore')
         try: x = np.load(p, allow_pickle=False) if p.suffix == '.npy' else torch.load(p, map_location='cpu', weights_only=True)
-        except pickle.UnpicklingError:       # never torch's text: it suggests weights_only=False, which would run the file
-            raise ValueError(f"{name} holds Python objects other than tensors, which ddpm_nb never loads (loading them "
-                             f"could run code); save the points with np.save or torch.save(tensor)") from None
         except Exception as e:
-            why = ' '.join(str(e).split())[:120] if p.suffix == '.npy' else 'truncated, or not written by torch.save'
+            why = ' '.join(str(e).split())
+            if isinstance(e, pickle.UnpicklingError) or 'pickle' in why:   # never torch's or numpy's advice to load it anyway
+                raise ValueError(f"{name} could not be read as an array: it holds Python objects other than numbers (a pickle, or an object array), which "
+                                 f"ddpm_nb never loads (loading them could run code); save the points with np.save or "
+                                 f"torch.save(tensor)") from None
+            why = why[:120] if p.suffix == '.npy' else 'truncated, or not written by torch.save'
             raise ValueError(f"{name} could not be read as an array ({type(e).__name__}: {why})") from None
     if not isinstance(x, (np.ndarray, torch.Tensor)): raise ValueError(f"{name} holds a {type(x).__name__}; expected one array")
     return check_values(x, name)

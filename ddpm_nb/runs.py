@@ -31,19 +31,21 @@ _DISK_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the di
               errno.EFBIG: "file too large for this process's file-size limit (ulimit -f)"}
 
 def atomic_write(path, write_fn, mode: str = 'wb'):
-    """Write `path` by calling `write_fn(file)` on a buffer in memory, writing that to a temporary file in the same
-    folder, then renaming it over `path`. A full disk (or a file-size limit) part-way is one `OSError` that says so, and
-    what was at `path` is left as it was. (A writer such as `torch.save` writes into memory, where no disk can fill up:
-    its own message for a full disk is an internal error.)"""
+    """Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`. A
+    full disk (or a file-size limit) part-way is one `OSError` that says so, and what was at `path` is left as it was.
+    A binary writer writes into memory first, and the bytes go to the file after: `torch.save` reports a full disk as an
+    internal error of its own, where Python's file says which it was."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO() if 'b' in mode else io.StringIO()
-    write_fn(buf)
+    buf = None
+    if 'b' in mode: buf = io.BytesIO(); write_fn(buf)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, mode) as f:
-            f.write(buf.getbuffer() if 'b' in mode else buf.getvalue()); f.flush(); os.fsync(f.fileno())
+            if buf is None: write_fn(f)
+            else: f.write(buf.getbuffer())
+            f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
         if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
