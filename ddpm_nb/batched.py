@@ -195,8 +195,18 @@ fewer); `c2st` and its floor are accuracies (0.5: samples and data cannot be tol
 CSV_COLUMNS = KEY_COLUMNS + RESULT_COLUMNS
 
 def run_key(row: dict) -> tuple:
-    "The key of a run (a row of the CSV or a run dict with its settings): its key columns as CSV text."
-    return tuple(format_cell(row.get(c)) for c in KEY_COLUMNS)
+    "The key of a run (a row of the CSV or a run dict with its settings): its key columns, compared as values (`T` 05 is 5)."
+    from ddpm_nb.runs import row_key
+    return row_key(row, KEY_COLUMNS)
+
+def _finished(row: dict) -> bool:
+    """Does a row of the CSV count as a finished run: is each of its scores a finite number (C2ST's are empty when
+    `c2st_n` is 0)? A row with a NaN score is run again, and its new row replaces it."""
+    def finite(v):
+        try: return math.isfinite(float(v))
+        except (TypeError, ValueError): return False
+    skip = ('c2st', 'c2st_floor') if finite(row.get('c2st_n')) and float(row['c2st_n']) == 0 else ()
+    return all(finite(row.get(c)) for c in SCORES + ('vlb', 'ode_nll') if c not in skip)
 
 def run_recipe(run: dict, epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
                config: str | None = None) -> dict:
@@ -374,7 +384,7 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
     full = with_settings(runs, epochs=epochs, lr=lr, batch_size=batch_size, config=config, test_frac=test_frac,
                          n_eval=n_eval, k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     check_output_file(out_csv, 'results file')
-    done = {run_key(r) for r in read_rows(out_csv, CSV_COLUMNS)}
+    done = {run_key(r) for r in read_rows(out_csv, CSV_COLUMNS) if _finished(r)}
     todo = [r for r in full if run_key(r) not in done]
     n_total, n_done, n_new, skipped = len(full), len(full) - len(todo), 0, []
     say = (lambda *a: print(*a, flush=True)) if progress else (lambda *a: None)

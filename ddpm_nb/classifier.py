@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
+from .data import check_values
 from .schedules import NoiseScheduler
 from .model import ConditionalDDPM, check_steps, eval_mode, model_device
 
@@ -18,9 +19,16 @@ def eval_timesteps(num_timesteps: int, n_t: int) -> torch.Tensor:
     "`n_t` evenly spaced timesteps: the centres ⌊(k + ½)·T/n_t⌋ of `n_t` equal bins of 0..T-1 (all of them when n_t = T)."
     return torch.tensor([int((k + 0.5) * num_timesteps / n_t) for k in range(n_t)], dtype=torch.long)
 
+def _int_labels(y, name: str = 'labels') -> torch.Tensor:
+    "Labels as a long tensor, refusing any that are not integers (0.5 is refused, never truncated to class 0)."
+    y = torch.as_tensor(y)
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise ValueError(f"{name} must be integers (class numbers), got dtype {y.dtype}" + (f", e.g. {y.flatten()[0].item()!r}" if y.numel() else ''))
+    return y.long()
+
 def class_frequencies(y: torch.Tensor, n_classes: int | None = None) -> torch.Tensor:
     "The share of each class among the labels `y` (the training class prior p(y)), float32 [n_classes]."
-    y = torch.as_tensor(y).long().flatten()
+    y = _int_labels(y).flatten()
     if y.numel() == 0: raise ValueError("class_frequencies needs at least one label")
     if y.min() < 0: raise ValueError(f"labels must be >= 0, got {y.min().item()}")
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
@@ -94,7 +102,7 @@ class ClassifierDDPM:
         if x.dim() != 2 or x.shape[1] != d:
             raise ValueError(f"x must have shape [n_points, {d}] for this model (n_dim={d}), got {tuple(x.shape)}")
         if x.is_complex() or x.dtype == torch.bool: raise ValueError(f"x must be real numbers, got dtype {x.dtype}")
-        return x.float().to(self.device)
+        return torch.from_numpy(check_values(x, 'x')).float().to(self.device)    # finite, within float32: no class for a NaN
 
     def draw_noise(self, n_points: int):
         """The timesteps [n_t] and the noise [n_points, n_t, n_dim] used for `n_points` points: one draw per point and
@@ -151,7 +159,7 @@ class ClassifierDDPM:
     def calibrate(self, x_val, y_val, scales: torch.Tensor | None = None) -> ClassifierDDPM:
         """Fit `scale` on held-out labelled points (a validation split, never the test split) by minimising the
         cross-entropy over a log-spaced grid (default 10⁻³..10⁴, 281 values); returns self."""
-        y_val = torch.as_tensor(y_val).long().to(self.device)
+        y_val = _int_labels(y_val, 'y_val').to(self.device)
         s = self.scores(x_val)
         if len(y_val) != len(s): raise ValueError(f"x_val and y_val differ in length: {len(s)} vs {len(y_val)}")
         if len(s) == 0: raise ValueError("calibrate needs at least one validation point")

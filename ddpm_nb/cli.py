@@ -8,7 +8,7 @@ import argparse, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .data import DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points, check_seed
+from .data import DATASETS, N_DIM, N_CLASSES, F32_MAX, load_dataset, train_test_split, read_points, check_seed
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
 from .training import RECIPES, make_recipe, train_recipe, check_lr_drop
@@ -16,9 +16,9 @@ from .runs import atomic_write, load_checkpoint, torch_threads, check_run_dir, c
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem',
-           'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate', 'cmd_demo',
-           'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
+__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'MAX_WORKERS', 'COURSE_FORM', 'recipe_flags', 'run_dir',
+           'samples_stem', 'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate',
+           'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
 # %% ../nbs/10_cli.ipynb #f6bb80b7
 # What `ddpm_nb demo` trains and samples: the `large` recipe of `ddpm_nb.training.RECIPES` on 20 000 moons points, of
@@ -81,12 +81,19 @@ class CLIError(ValueError):
 MAX_SAMPLES = 1_000_000
 "The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at once."
 
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+"""The most local Dask workers `sweep --workers` starts: 4 per CPU core. Each is a process holding torch (about 300 MB);
+more than a few per core only take turns on the same cores, and a huge number would exhaust memory before any work."""
+
 # %% ../nbs/10_cli.ipynb #1ca25827
-def _typed(kind: str, ok, convert):
+def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's range"):
+    "An argparse type: `convert`, then `ok`; a float must also be at most `most` in size (`why`: the reason, for the message)."
     def parse(s):
         try: v = convert(s)
         except (TypeError, ValueError): v = None
         if v is None or not ok(v): raise argparse.ArgumentTypeError(f"must be {kind}, got {s!r}")
+        if isinstance(v, float) and abs(v) > most:          # every number the flags take becomes a float32 tensor
+            raise argparse.ArgumentTypeError(f"must be {kind} within {why} (at most {most:.4g}), got {s!r}")
         return v
     parse.__name__ = kind
     return parse
@@ -98,6 +105,8 @@ def _int(s):
 _pos_int = _typed('a positive integer', lambda v: v >= 1, _int)
 _nonneg_int = _typed('a non-negative integer', lambda v: v >= 0, _int)
 _pos_float = _typed('a positive finite number', lambda v: math.isfinite(v) and v > 0, float)
+_lr = _typed('a positive finite number', lambda v: math.isfinite(v) and v > 0, float, F32_MAX / 10,
+             "float32's range for Adam's step, up to 10 × the rate")
 _finite = _typed('a finite number', math.isfinite, float)
 _clip = _typed('a positive number, or off (no clipping)', lambda v: v is False or (math.isfinite(v) and v > 0),
                lambda s: False if str(s).strip().lower() == 'off' else float(s))
@@ -105,6 +114,7 @@ _beta = _typed('a number in (0, 1)', lambda v: 0 < v < 1, float)
 _prob = _typed('a number in [0, 1]', lambda v: 0 <= v <= 1, float)
 _seed = _typed(f'an integer in [0, {2 ** 32 - 1}]', lambda v: 0 <= v < 2 ** 32, _int)
 _sample_count = _typed(f'an integer in [1, {MAX_SAMPLES}] (sample more in several calls with other seeds)', lambda v: 1 <= v <= MAX_SAMPLES, _int)
+_workers = _typed(f'an integer in [0, {MAX_WORKERS}] (4 per CPU core; 0: work in this process)', lambda v: 0 <= v <= MAX_WORKERS, _int)
 _threads = _typed(f'an integer in [0, {os.cpu_count() or 1}] (0: torch\'s default; this machine has {os.cpu_count() or 1} CPUs)',
                   lambda v: 0 <= v <= (os.cpu_count() or 1), _int)
 
@@ -155,7 +165,7 @@ def _train_flags(p):
     g = p.add_argument_group('training')
     g.add_argument('--epochs', type=_pos_int, help="training epochs (default: %(default)s)")
     g.add_argument('--batch_size', type=_pos_int, help="batch size (default: %(default)s)")
-    g.add_argument('--lr', type=_pos_float, help="Adam learning rate (default: %(default)s)")
+    g.add_argument('--lr', type=_lr, help="Adam learning rate (default: %(default)s)")
     g.add_argument('--lr-drop', nargs=2, metavar=('EPOCH', 'FACTOR'),
                    help="multiply the learning rate by FACTOR from epoch EPOCH on (default: %(default)s)")
     g.add_argument('--p-uncond', type=_prob, help="with --conditional: share of labels dropped to the null class (default: %(default)s)")
@@ -205,7 +215,7 @@ def _sweep_flags(p):
     g.add_argument('--seeds', nargs='+', type=_seed, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
     g = p.add_argument_group("shared settings (by default those of the report's recipe, RECIPES['report'])")
     g.add_argument('--epochs', type=_pos_int, help=f"training epochs (default: {r['epochs']})")
-    g.add_argument('--lr', type=_pos_float, help=f"Adam learning rate (default: {r['lr']})")
+    g.add_argument('--lr', type=_lr, help=f"Adam learning rate (default: {r['lr']})")
     g.add_argument('--batch_size', type=_pos_int, help=f"batch size (default: {r['batch_size']})")
     g.add_argument('--model', choices=tuple(CONFIGS), help=f"network configuration (default: {r['config']})")
     g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
@@ -216,9 +226,9 @@ def _sweep_flags(p):
     g = p.add_argument_group('output, and where the work runs (as Dask tasks)')
     g.add_argument('--out', default=d['out'], metavar='CSV', help="results file; runs already in it are skipped (default: %(default)s)")
     g.add_argument('--max-batch', type=_pos_int, default=d['max_batch'], metavar='K', help="networks trained together at most (default: %(default)s)")
-    g.add_argument('--workers', type=_nonneg_int, default=d['workers'], metavar='N',
+    g.add_argument('--workers', type=_workers, default=d['workers'], metavar='N',
                    help=f"local Dask worker processes, one torch thread each (default: one per core, here {local_workers()}; "
-                        "0: one worker thread in this process)")
+                        f"0: one worker thread in this process; at most {MAX_WORKERS}, 4 per core)")
     g.add_argument('--cluster', default=d['cluster'], metavar='ADDRESS',
                    help="run the tasks on the Dask scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786) and its workers, not on a local cluster")
     g.add_argument('--threads', type=_threads, default=d['threads'], help="torch threads per task (default: %(default)s)")
@@ -360,7 +370,7 @@ def _n_samples(args, n_dim: int):
     "Resolve `--n_samples` and read `--prior-samples` (its rows give n_samples when the flag is not set)."
     prior = None
     if args.prior_samples:
-        prior = read_points(args.prior_samples, n_dim, args.n_samples)
+        prior = read_points(args.prior_samples, n_dim, args.n_samples, what='--prior-samples')
         if args.n_samples is None: args.n_samples = len(prior)
     if args.n_samples is None: args.n_samples = 2000
     return prior
@@ -383,6 +393,9 @@ def cmd_sample(args) -> dict:
         raise CLIError(f"--class-label {args.class_label} out of range: this run has {model.n_classes} classes, allowed 0..{model.n_classes - 1}")
     kw = _sampling_kwargs(args, len(ns))
     prior = _n_samples(args, model.n_dim)
+    stem = _stem(args)
+    files = [check_output_file(run / f"{stem}{ext}", 'samples file', replace=False)      # the course's form: .pth
+             for ext in getattr(args, 'sample_files', ('.pt', '.npy'))]
     model.to(args.device)
     t0 = time.time()
     if args.class_label is None:   # a conditional model without a label samples its null class: unconditional samples
@@ -390,8 +403,6 @@ def cmd_sample(args) -> dict:
     else:
         S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, seed=args.seed, **kw)
     S = S.detach().cpu()
-    stem = _stem(args)
-    files = [run / f"{stem}{ext}" for ext in getattr(args, 'sample_files', ('.pt', '.npy'))]   # the course's form: .pth
     for f in files:
         if f.suffix == '.npy': atomic_write(f, lambda fh: np.save(fh, S.numpy()))
         else: atomic_write(f, lambda fh: torch.save(S, fh))
@@ -416,6 +427,8 @@ def cmd_evaluate(args) -> dict:
         if not f.is_file():
             raise CLIError(f"no samples at {str(f)!r}: run `ddpm_nb sample` with the same flags first, or give --samples FILE")
     S = read_points(f, args.n_dim, what='--samples')
+    mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
+    for p in (mpath, png): check_output_file(p, 'metrics file', replace=False)   # beside --samples: never a file of the user's
     _, X_te, _, y_te = _split(args)
     label = getattr(args, 'class_label', None)
     if label is not None:
@@ -431,7 +444,6 @@ def cmd_evaluate(args) -> dict:
     bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
     if bad: raise CLIError(f"the metrics {', '.join(bad)} of {str(f)!r} came out non-finite; nothing was written")
     out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te))
-    mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
     title = (f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}\n"
              f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}, floor {m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f} "
@@ -473,13 +485,13 @@ def cmd_classify(args) -> dict:
     if args.input: X, y, src = read_points(args.input, model.n_dim, what='--input'), None, Path(args.input).stem
     else: src = 'test'
     prior = class_frequencies(y_tr, model.n_classes) if args.class_prior == 'train' else 'uniform'
+    tag = f"{src}_{args.method}_nt{args.n_t}"
+    pp, qp = (check_output_file(run / f"{k}_{tag}.npy", 'predictions file', replace=False) for k in ('predictions', 'probabilities'))
     model.to(args.device)
     t0 = time.time()
     clf = ClassifierDDPM(model, ns, n_t=args.n_t, method=args.method, class_prior=prior, seed=args.seed)
     proba = clf.predict_proba(X).detach().cpu()
     pred = proba.argmax(1)                                  # what clf.predict(X) returns: the argmax of the same logits
-    tag = f"{src}_{args.method}_nt{args.n_t}"
-    pp, qp = run / f"predictions_{tag}.npy", run / f"probabilities_{tag}.npy"
     atomic_write(pp, lambda f: np.save(f, pred.numpy()))
     atomic_write(qp, lambda f: np.save(f, proba.numpy()))
     acc = None if y is None else (pred == y).float().mean().item()
@@ -493,7 +505,7 @@ def cmd_sweep(args) -> int:
     if getattr(args, 'missing', None):
         raise CLIError(f"the sweep needs ddpm_nb.experiments (the study of 09_experiments), which this installation lacks ({args.missing})")
     from ddpm_nb.experiments import sweep
-    if not args.dry_run: check_output_file(args.out, 'results file (--out)')      # before any training
+    check_output_file(args.out, 'results file (--out)')        # before any training; a dry run finds what a run would
     given = [f"--{k}" for k in ('datasets', 'n_steps', 'schedulers', 'betas') if getattr(args, k)]
     if args.study is not None and given: raise CLIError(f"--study {args.study} fixes the grid; drop {', '.join(given)} (or drop --study)")
     if args.cluster is not None and args.workers is not None:

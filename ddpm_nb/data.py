@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_data.ipynb #d0b74b6c
 from __future__ import annotations
-import math
+import math, pickle, warnings
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'normalise', 'check_seed', 'load_dataset', 'check_values', 'read_array',
-           'read_points', 'train_test_split', 'plot_dataset', 'plot_digits']
+__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'F32_MAX', 'normalise', 'check_seed', 'load_dataset', 'check_values',
+           'read_array', 'read_points', 'train_test_split', 'plot_dataset', 'plot_digits']
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def normalise(X: torch.Tensor) -> torch.Tensor:
@@ -143,17 +143,27 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     return X, y
 
 # %% ../nbs/00_data.ipynb #b93ae5ef
-_F32_MAX = float(np.finfo(np.float32).max)
+F32_MAX = float(np.finfo(np.float32).max)
+"The largest float32: every number that becomes a float32 tensor is checked against it where it enters."
 
 def check_values(X, source: str) -> np.ndarray:
     """`X` (an array or tensor read from `source`) as a float64 array, after checking that it holds real, finite numbers
     that float32 can hold. The error names `source` and the row and column of the first bad value. Without this, one NaN
     turns a whole column into zeros when it is normalised, and values near 1e300 overflow float32 to inf."""
-    if isinstance(X, torch.Tensor): X = X.detach().cpu().numpy()
+    want = "input tensors must be dense, strided, real and finite"
+    if isinstance(X, torch.Tensor):
+        odd = ('a meta tensor (shapes without data)' if X.is_meta else 'a nested tensor' if X.is_nested else
+               'a quantized tensor' if X.is_quantized else f'a tensor of layout {X.layout}' if X.layout != torch.strided else None)
+        if odd: raise ValueError(f"{source} holds {odd}; {want}")
+        if X.is_complex(): raise ValueError(f"{source} holds complex numbers (dtype {X.dtype}); {want}")
+        X = X.detach().cpu()
+        X = (X.double() if X.is_floating_point() else X).numpy()            # bfloat16 and float8 have no numpy dtype
     X = np.asarray(X)
-    if X.dtype.kind == 'c': raise ValueError(f"{source} holds complex numbers (dtype {X.dtype}); expected real numbers")
+    if X.dtype.kind == 'c': raise ValueError(f"{source} holds complex numbers (dtype {X.dtype}); {want}")
     if X.dtype.kind not in 'iuf':
         raise ValueError(f"{source} holds {X.dtype} values, not numbers (e.g. text); expected a float or integer array")
+    if X.dtype.itemsize > 8:
+        raise ValueError(f"{source} holds {X.dtype} values, wider than float64; expected float16, float32, float64 or integers")
     Xf = X.astype(np.float64)
     where = lambda idx: (f"row {idx[0]}, column {idx[1]}" if len(idx) == 2 else f"index {tuple(int(i) for i in idx)}")
     bad = ~np.isfinite(Xf)
@@ -161,15 +171,15 @@ def check_values(X, source: str) -> np.ndarray:
         idx = np.argwhere(bad)[0]
         raise ValueError(f"{source} holds {Xf[tuple(idx)]} at {where(idx)} ({int(bad.sum())} non-finite value(s)); "
                          f"expected finite numbers: remove or replace them")
-    big = np.abs(Xf) > _F32_MAX
+    big = np.abs(Xf) > F32_MAX
     if big.any():
         idx = np.argwhere(big)[0]
-        raise ValueError(f"{source} holds {Xf[tuple(idx)]:.3g} at {where(idx)}, beyond float32's range (±{_F32_MAX:.3g}); rescale the data")
+        raise ValueError(f"{source} holds {Xf[tuple(idx)]:.3g} at {where(idx)}, beyond float32's range (±{F32_MAX:.3g}); rescale the data")
     if Xf.ndim == 2 and len(Xf):
         span = Xf.max(0) - Xf.min(0)
-        if (span > _F32_MAX).any():
+        if (span > F32_MAX).any():
             c = int(np.argmax(span))
-            raise ValueError(f"{source}: column {c} spans {span[c]:.3g}, more than float32 can hold (±{_F32_MAX:.3g}); rescale the data")
+            raise ValueError(f"{source}: column {c} spans {span[c]:.3g}, more than float32 can hold (±{F32_MAX:.3g}); rescale the data")
     return Xf
 
 def read_array(path, what: str = 'file') -> np.ndarray:
@@ -179,8 +189,17 @@ def read_array(path, what: str = 'file') -> np.ndarray:
     name = f"{what} {str(p)!r}"
     if p.suffix not in ('.npy', '.pt', '.pth'): raise ValueError(f"{name}: unknown file type {p.suffix!r}; expected a .npy, .pt or .pth array")
     if not p.is_file(): raise FileNotFoundError(f"{name} not found: expected a .npy, .pt or .pth array")
-    try: x = np.load(p, allow_pickle=False) if p.suffix == '.npy' else torch.load(p, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{name} could not be read as an array ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''})") from None
+    with warnings.catch_warnings():         # what torch prints while reading (sparse, quantized...): our line says it
+        warnings.simplefilter('ignore')
+        try: x = np.load(p, allow_pickle=False) if p.suffix == '.npy' else torch.load(p, map_location='cpu', weights_only=True)
+        except Exception as e:
+            why = ' '.join(str(e).split())
+            if isinstance(e, pickle.UnpicklingError) or 'pickle' in why:   # never torch's or numpy's advice to load it anyway
+                raise ValueError(f"{name} could not be read as an array: it holds Python objects other than numbers (a pickle, or an object array), which "
+                                 f"ddpm_nb never loads (loading them could run code); save the points with np.save or "
+                                 f"torch.save(tensor)") from None
+            why = why[:120] if p.suffix == '.npy' else 'truncated, or not written by torch.save'
+            raise ValueError(f"{name} could not be read as an array ({type(e).__name__}: {why})") from None
     if not isinstance(x, (np.ndarray, torch.Tensor)): raise ValueError(f"{name} holds a {type(x).__name__}; expected one array")
     return check_values(x, name)
 

@@ -4,36 +4,54 @@
 
 # %% ../nbs/03a_runs.ipynb #5e78e9d5
 from __future__ import annotations
-import csv, glob, hashlib, json, os, shutil, tempfile
+import csv, errno, glob, hashlib, io, json, math, os, re, shutil, stat, tempfile
+from fnmatch import fnmatch
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
 from filelock import FileLock
+from .data import F32_MAX
 from .schedules import NoiseScheduler
 from .model import DDPM, ConditionalDDPM
 
 # %% auto #0
-__all__ = ['atomic_write', 'register_checkpoint_class', 'check_output_file', 'run_outputs', 'check_run_dir', 'save_checkpoint',
-           'load_state', 'load_checkpoint', 'torch_threads', 'cache_dir', 'config_key', 'clear_memory_cache',
-           'cached_checkpoint', 'format_cell', 'read_rows', 'results_lock', 'write_rows']
+__all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'atomic_write',
+           'register_checkpoint_class', 'check_output_file', 'read_json', 'check_f32', 'is_tool_run', 'is_tool_output',
+           'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'load_checkpoint',
+           'torch_threads', 'cache_dir', 'config_key', 'clear_memory_cache', 'cached_checkpoint', 'format_cell',
+           'key_cell', 'row_key', 'read_rows', 'results_lock', 'write_rows']
 
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
 def _umask() -> int:
     "The process's umask (reading it means setting it: set it back at once)."
     u = os.umask(0); os.umask(u); return u
 
+_DISK_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the disk quota is exceeded",
+              errno.EFBIG: "file too large for this process's file-size limit (ulimit -f)"}
+
 def atomic_write(path, write_fn, mode: str = 'wb'):
-    "Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`."
+    """Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`. A
+    full disk (or a file-size limit) part-way is one `OSError` that says so, and what was at `path` is left as it was.
+    A binary writer writes into memory first, and the bytes go to the file after: `torch.save` reports a full disk as an
+    internal error of its own, where Python's file says which it was."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    buf = None
+    if 'b' in mode: buf = io.BytesIO(); write_fn(buf)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, mode) as f:
-            write_fn(f); f.flush(); os.fsync(f.fileno())
+            if buf is None: write_fn(f)
+            else: f.write(buf.getbuffer())
+            f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
+    except BaseException as e:
+        if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno in _DISK_FULL:
+            raise OSError(f"{_DISK_FULL[e.errno]} while writing {str(path)!r}: nothing was written, what was there is as "
+                          f"it was; free some space (or raise the limit) and run it again") from None
         raise
 
 # %% ../nbs/03a_runs.ipynb #46007d25
@@ -46,11 +64,43 @@ def register_checkpoint_class(cls):
 
 register_checkpoint_class(DDPM); register_checkpoint_class(ConditionalDDPM)
 
+RUN_MARKER = '.ddpm_nb-run'
+"""The file that marks a folder as a run folder ddpm_nb wrote (`save_checkpoint` puts it in): a save replaces only such a
+folder, or an empty one."""
+RUN_OUTPUTS = ('samples_*', 'metrics_*', '*_metrics.json', 'predictions_*', 'probabilities_*')
+"The names of the files the commands write into a run folder beside its checkpoint: samples, metrics, figures, predictions."
+NAME_MAX = 255
+"The longest file name (in bytes) the file systems we meet allow."
+_SUFFIX = 14        # what a save adds to a name: '.NAME.new-xxxxxxxx' (a run folder), '.NAME.xxxxxxxx.tmp' (a file)
+MAX_JSON_BYTES, MAX_JSON_DEPTH = 16 << 20, 32
+"The largest JSON file `read_json` parses (a run's config.json is a few kB, 2 MB with 100 000 epochs' losses), and its deepest nesting."
+
 def _sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()
+
+def _few(names: list[str]) -> str:
+    return ', '.join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else '')
+
+def _check_names(path, what: str) -> None:
+    "Every part of `path` (made absolute) fits the file system's limits, with the temporary suffix a save adds to its name."
+    full = os.fsencode(os.path.abspath(path))
+    if len(full) > 4000: raise ValueError(f"{what}: the path is {len(full)} bytes long; at most 4000 are allowed")
+    for part in full.split(b'/'):
+        if len(part) > NAME_MAX:
+            raise ValueError(f"{what}: the name {os.fsdecode(part[:30])!r}... is {len(part)} bytes, more than the {NAME_MAX} a file name may have")
+    n = len(full.split(b'/')[-1]) + _SUFFIX
+    if n > NAME_MAX:
+        raise ValueError(f"{what}: the name is too long for a save, whose temporary name adds {_SUFFIX} bytes to it "
+                         f"({n} > {NAME_MAX}); use a name of at most {NAME_MAX - _SUFFIX} bytes")
+
+def _kind(path: Path) -> str:
+    "What `path` is, when it is not a regular file or a folder."
+    m = path.stat().st_mode
+    return ('a FIFO (named pipe)' if stat.S_ISFIFO(m) else 'a character device' if stat.S_ISCHR(m) else
+            'a block device' if stat.S_ISBLK(m) else 'a socket' if stat.S_ISSOCK(m) else 'not a regular file')
 
 def _writable_folder(folder: Path, what: str) -> None:
     "Check that files can be created in `folder` (or in its nearest existing parent, where it would be made), by making one."
@@ -60,67 +110,153 @@ def _writable_folder(folder: Path, what: str) -> None:
     try: fd, tmp = tempfile.mkstemp(dir=p, prefix='.ddpm_nb-write-test-'); os.close(fd); os.unlink(tmp)
     except OSError as e: raise ValueError(f"cannot write {what}: {str(p)!r} is not writable ({e.strerror})") from None
 
-def check_output_file(path, what: str = 'output file') -> Path:
-    "Check, before any work, that `path` can be written: not a folder, in a writable (or creatable) folder."
+def check_output_file(path, what: str = 'output file', replace: bool = True) -> Path:
+    """Check, before any work, that `path` can be written: a regular file (or a link to one) or a new name, in a writable
+    (or creatable) folder, short enough for the temporary name a write adds. A folder, a device (`/dev/stdout`), a FIFO
+    or a socket is refused: writing it would block, or reach no file. With `replace=False`, an existing file is
+    replaced only if ddpm_nb wrote it (`is_tool_output`)."""
     path = Path(path)
     if str(path).strip() == '': raise ValueError(f"the {what} name is empty")
+    _check_names(path, f"{what} {str(path)!r}")
     if path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a folder; expected a file name")
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{what} {str(path)!r} is {_kind(path)}; expected a regular file, or a new file name")
+    if path.is_symlink() and not path.exists():
+        raise ValueError(f"{what} {str(path)!r} is a link to {os.readlink(path)!r}, which does not exist; give the file itself")
+    if not replace and path.exists() and not is_tool_output(path):
+        raise ValueError(f"{what} {str(path)!r} exists and ddpm_nb did not write it (it writes outputs only into run folders "
+                         f"it wrote, named {', '.join(RUN_OUTPUTS)}); move it, or write elsewhere")
     _writable_folder(path.parent, f"{what} {str(path)!r}")
     return path
 
+def _json_depth(text: str) -> int:
+    "How deep the brackets of a JSON text nest (strings left out), counted without parsing it."
+    b = np.frombuffer(re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).encode('utf-8', 'replace'), np.uint8)
+    step = np.isin(b, (ord('['), ord('{'))).astype(np.int32) - np.isin(b, (ord(']'), ord('}'))).astype(np.int32)
+    return int(step.cumsum().max()) if len(step) else 0
+
+def read_json(path, what: str = 'JSON file'):
+    """The JSON value in the file `path`, after checking — before parsing, so before anything is allocated — that it is a
+    regular file of at most `MAX_JSON_BYTES` that nests at most `MAX_JSON_DEPTH` deep. Every fault is one `ValueError`."""
+    p = Path(path); name = f"{what} {str(p)!r}"
+    if not p.is_file(): raise FileNotFoundError(f"{name} is missing (or not a regular file)")
+    size = p.stat().st_size
+    if size > MAX_JSON_BYTES: raise ValueError(f"{name} is {size} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one ddpm_nb wrote")
+    try: text = p.read_text()
+    except UnicodeDecodeError: raise ValueError(f"{name} is not a text file; expected JSON") from None
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH: raise ValueError(f"{name} nests {depth} deep, more than the {MAX_JSON_DEPTH} allowed; it is not one ddpm_nb wrote")
+    try: return json.loads(text)
+    except json.JSONDecodeError as e: raise ValueError(f"{name} is not valid JSON ({e.msg}, line {e.lineno})") from None
+    except (ValueError, RecursionError) as e: raise ValueError(f"{name} is not valid JSON ({' '.join(str(e).split())[:100]})") from None
+
+def check_f32(value, where: str, path: str = '') -> None:
+    "Every number in `value` (a JSON value: numbers, lists, dicts) is finite and within float32's range; else one `ValueError`."
+    if isinstance(value, dict):
+        for k, v in value.items(): check_f32(v, where, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value): check_f32(v, where, f"{path}[{i}]")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (math.isfinite(value) and abs(value) <= F32_MAX):
+            shown = f"{value:.3g}" if isinstance(value, float) else f"an integer of {len(str(abs(value)))} digits"
+            raise ValueError(f"{where}: {path or 'the value'} is {shown}, beyond float32's range (±{F32_MAX:.3g}); expected a finite number within it")
+
+_UNIT_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\.pth')
+
 def _unit_files(cfg: dict) -> dict:
-    "The files of a run's checkpoint and their SHA-256 (`config.json` records them; older runs record none)."
+    "The weights files of a run's checkpoint and their SHA-256, as `config.json` records them (`{}` if it records none)."
     files = cfg.get('files')
-    return files if isinstance(files, dict) else {}
+    ok = isinstance(files, dict) and all(isinstance(k, str) and _UNIT_NAME.fullmatch(k) and isinstance(v, str) for k, v in files.items())
+    return files if ok else {}
+
+def _complete(d: Path) -> bool:
+    "Is folder `d` a whole checkpoint: a config.json whose file list (with model.pth) matches the files' SHA-256?"
+    try:
+        files = _unit_files(read_json(d / 'config.json'))
+        return 'model.pth' in files and all((d / f).is_file() and _sha256(d / f) == h for f, h in files.items())
+    except (OSError, ValueError): return False
+
+def is_tool_run(run_name) -> bool:
+    """Did ddpm_nb write the folder `run_name`? It holds `RUN_MARKER`, or — a run saved before the marker existed — a
+    complete checkpoint (a config.json whose file list matches the SHA-256 of its weights files)."""
+    run = Path(run_name)
+    return run.is_dir() and ((run / RUN_MARKER).is_file() or _complete(run))
+
+def is_tool_output(path) -> bool:
+    "Is file `path` an output a command wrote: in a run folder ddpm_nb wrote, and named as its outputs are (`RUN_OUTPUTS`)?"
+    path = Path(path)
+    return any(fnmatch(path.name, p) for p in RUN_OUTPUTS) and is_tool_run(path.parent)
+
+def foreign_files(run_name) -> list[str]:
+    """The names in folder `run_name` that ddpm_nb did not write, which a save there would delete: every name, if the
+    folder is not one it wrote (`is_tool_run`); else the names that are not its checkpoint, its marker, its outputs
+    (`RUN_OUTPUTS`) or a temporary file a killed write left, and any sub-folder."""
+    run = Path(run_name)
+    if not run.is_dir(): return []
+    names = sorted(p.name for p in run.iterdir())
+    if not names or not is_tool_run(run): return names
+    try: unit = {'model.pth', 'config.json'} | set(_unit_files(read_json(run / 'config.json')))
+    except (OSError, ValueError): unit = {'model.pth', 'config.json'}
+    own = lambda n: n in unit or n == RUN_MARKER or fnmatch(n, '.*.tmp') or any(fnmatch(n, p) for p in RUN_OUTPUTS)
+    return [n for n in names if not own(n) or ((run / n).is_dir() and not (run / n).is_symlink())]
 
 def run_outputs(run_name) -> list[str]:
     "The files in a run folder that are not its checkpoint: samples, metrics, predictions — outputs of the model it holds."
     run = Path(run_name)
     if not run.is_dir(): return []
     unit = {'model.pth', 'config.json'}
-    try: unit |= set(_unit_files(json.loads((run / 'config.json').read_text())))
+    try: unit |= set(_unit_files(read_json(run / 'config.json')))
     except (OSError, ValueError): pass
     return sorted(p.name for p in run.iterdir() if p.name not in unit and not p.name.startswith('.'))
 
 def _recover(run: Path) -> None:
-    """Finish a replacement that a kill interrupted between its two renames (see `save_checkpoint`): the complete new
-    folder `.NAME.new-*` becomes the run (or, if none is complete, the old one `.NAME.old-*` comes back)."""
-    if run.exists() or not run.parent.is_dir(): return
-    def complete(d):
-        try:
-            files = _unit_files(json.loads((d / 'config.json').read_text()))
-            return bool(files) and all((d / f).is_file() and _sha256(d / f) == h for f, h in files.items())
-        except (OSError, ValueError): return False
-    name = glob.escape(run.name)
-    new = sorted((d for d in run.parent.glob(f'.{name}.new-*') if complete(d)), key=lambda d: d.stat().st_mtime)
-    old = sorted(run.parent.glob(f'.{name}.old-*'), key=lambda d: d.stat().st_mtime)
-    if new: os.rename(new[-1], run)
-    elif old: os.rename(old[-1], run); old = old[:-1]
-    for d in old: shutil.rmtree(d, ignore_errors=True)
+    """Finish a replacement that a kill interrupted between its two renames (see `_swap_in`): the old run was moved aside
+    as `.NAME.old-K` and its replacement `.NAME.new-K` (the same K) was not yet renamed in. The new one becomes the run
+    (or, if it is not a complete checkpoint, the old one stays the run). An `.old-K` whose `.new-K` is gone is what is
+    left of a finished replacement (a kill while it was being deleted): it is deleted, and never comes back as the run,
+    even when the run is gone. A `.new-*` without its `.old-*` is a save that never began its swap (or one under way):
+    it is left alone, and never becomes the run."""
+    if not run.parent.is_dir(): return
+    pre = f".{run.name}.old-"
+    for old in run.parent.glob(glob.escape(pre) + '*'):
+        new = run.parent / f".{run.name}.new-{old.name[len(pre):]}"
+        if not new.is_dir(): shutil.rmtree(old, ignore_errors=True)     # .new-K was renamed in: the swap was finished
+        elif not run.exists():                                  # the swap was under way: finish it, or undo it
+            try: os.rename(new, run) if _complete(new) else (os.rename(old, run), shutil.rmtree(new, ignore_errors=True))
+            except OSError: pass                                # another process finished it first
+            if not new.exists(): shutil.rmtree(old, ignore_errors=True)
 
 def check_run_dir(run_name, force: bool = False) -> Path:
-    """Check, before any training, that a checkpoint can be saved as run folder `run_name`: a non-empty name, not a file,
-    in a writable place, and — unless `force` — holding no outputs of the model already there (samples, metrics), which a
-    new model would leave stale. `force=True` lets `save_checkpoint` replace the folder, outputs and all."""
+    """Check, before any training, that a checkpoint can be saved as run folder `run_name`: a non-empty name, short
+    enough for the temporary name a save adds (every part of the path), not a file, in a writable place. A folder that
+    is there must be empty, or a run ddpm_nb wrote holding only its own files: a folder holding any file it did not write
+    (`foreign_files`) is refused, even with `force`, since a save would delete it. And — unless `force` — the run must
+    hold no outputs of the model already there (samples, metrics), which a new model would leave stale. `force=True`
+    lets `save_checkpoint` replace a run ddpm_nb wrote, outputs and all."""
     if run_name is None or str(run_name).strip() == '': raise ValueError("the run folder name is empty; give a folder")
     run = Path(run_name)
+    _check_names(run, f"run folder {str(run)!r}")
     _recover(run)
     if run.exists() and not run.is_dir(): raise ValueError(f"run folder {str(run)!r} is a file; expected a folder (or a new name)")
     _writable_folder(run.parent, f"run folder {str(run)!r}")
+    alien = foreign_files(run)
+    if alien:
+        raise ValueError(f"run folder {str(run)!r} holds {_few(alien)}, which ddpm_nb did not write; a save would delete "
+                         f"{'it' if len(alien) == 1 else 'them'}, so it is refused, even with force (--force): use another "
+                         f"folder, or move {'it' if len(alien) == 1 else 'them'} out")
     outs = [] if force else run_outputs(run)
     if outs:
-        shown = ', '.join(outs[:3]) + (f" and {len(outs) - 3} more" if len(outs) > 3 else '')
-        raise ValueError(f"run folder {str(run)!r} holds outputs of the model already there ({shown}); a new model would "
+        raise ValueError(f"run folder {str(run)!r} holds outputs of the model already there ({_few(outs)}); a new model would "
                          f"leave them stale: replace the run with force=True (ddpm_nb: --force), which deletes them, or use another folder")
     return run
 
 def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = None, states: dict | None = None,
                     force: bool = False, **extra) -> Path:
     """Save the run folder `run_name` as a unit: `model.pth` (the model's `state_dict`), `config.json` (classes, configs,
-    `extra`, and the SHA-256 of every weights file) and one `NAME.pth` per entry of `states` (more weights, e.g. `raw`).
-    They are written to a temporary folder that is renamed into place, so a reader finds the old run or the new one, never
-    a mix. An existing run is replaced; one holding outputs of its model (samples...) only with `force` (`check_run_dir`).
-    Returns the folder."""
+    `extra`, and the SHA-256 of every weights file), one `NAME.pth` per entry of `states` (more weights, e.g. `raw`) and
+    the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader finds the old
+    run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing else is in it, and
+    one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the folder."""
     run = check_run_dir(run_name, force)
     states = dict(states or {})
     bad = [k for k in states if not (isinstance(k, str) and k.isidentifier()) or k in ('model', 'config')]
@@ -134,6 +270,8 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
         os.chmod(new, 0o777 & ~_umask())
         for name, sd in weights.items():
             atomic_write(new / name, lambda f, sd=sd: torch.save({k: v.detach().cpu() for k, v in sd.items()}, f))
+        atomic_write(new / RUN_MARKER, lambda f: f.write("written by ddpm_nb (save_checkpoint): a save replaces only a "
+                                                         "folder that holds this file\n"), mode='w')
         cfg['files'] = {name: _sha256(new / name) for name in weights}
         atomic_write(new / 'config.json', lambda f: f.write(json.dumps(cfg, indent=2)), mode='w')
         _swap_in(new, run)
@@ -143,15 +281,16 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
     return run
 
 def _swap_in(new: Path, run: Path) -> None:
-    """Rename the complete folder `new` to `run`; an existing `run` is moved aside first and deleted after. A second
-    writer of the same run, or a reader finishing a swap (`_recover`), may act between the two renames: both are met."""
+    """Rename the complete folder `new` (`.NAME.new-K`) to `run`; an existing `run` is first moved aside to `.NAME.old-K`
+    (the same K, so that `_recover` knows the pair) and deleted after. A second writer of the same run, or a reader
+    finishing a swap (`_recover`), may act between the two renames: both are met."""
+    old = run.parent / f".{run.name}.old-{new.name[len(f'.{run.name}.new-'):]}"
     for _ in range(1000):
         if not run.exists():
             try: os.rename(new, run); return
             except OSError:
                 if run.exists(): continue                   # another writer put its run there first: replace it
                 raise
-        old = run.parent / f".{run.name}.old-{os.getpid()}-{os.urandom(3).hex()}"
         try: os.rename(run, old)         # killed right here: the next check_run_dir / load_checkpoint finishes the swap
         except FileNotFoundError: continue                  # another writer is between its two renames
         try: os.rename(new, run)
@@ -159,19 +298,23 @@ def _swap_in(new: Path, run: Path) -> None:
             if not new.exists() and run.exists(): shutil.rmtree(old, ignore_errors=True); return   # a reader finished it
             if not run.exists(): os.rename(old, run)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)  # killed while deleting: `_recover` deletes the rest, never restores it
         return
     raise OSError(f"could not replace run folder {str(run)!r}: other processes keep replacing it")
 
 def _read_config(run: Path) -> dict:
+    "A run's `config.json`, checked: bounded JSON, an object with the model's class and configuration, the file list of its weights, numbers within float32's range."
     p = run / 'config.json'
-    try: cfg = json.loads(p.read_text())
-    except UnicodeDecodeError: raise ValueError(f"{str(p)!r} is not a text file; expected the run's JSON configuration") from None
-    except json.JSONDecodeError as e: raise ValueError(f"{str(p)!r} is not valid JSON ({e.msg}, line {e.lineno}); the run is damaged: retrain it") from None
+    try: cfg = read_json(p, "the run's configuration")
+    except ValueError as e: raise ValueError(f"{e}; the run is damaged: retrain it") from None
     if not isinstance(cfg, dict): raise ValueError(f"{str(p)!r} holds a JSON {type(cfg).__name__}; expected an object with model_class, model and scheduler")
     for k, kind in (('model_class', str), ('model', dict)):
         if not isinstance(cfg.get(k), kind):
             raise ValueError(f"{str(p)!r}: {'missing' if k not in cfg else 'bad'} key {k!r} (expected a {kind.__name__}); the run is damaged: retrain it")
+    if 'model.pth' not in _unit_files(cfg):
+        raise ValueError(f"{str(p)!r} has no valid 'files' list (the SHA-256 of each weights file), so its weights cannot "
+                         f"be checked and are not loaded; the run is damaged, or not one ddpm_nb wrote: retrain it")
+    check_f32({k: cfg.get(k) for k in ('model', 'scheduler')}, str(p))
     return cfg
 
 def load_state(run_name, name: str = 'model') -> dict:
@@ -179,8 +322,11 @@ def load_state(run_name, name: str = 'model') -> dict:
     `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
     run = Path(run_name); path = run / f"{name}.pth"
     if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
-    want = _unit_files(_read_config(run)).get(path.name) if (run / 'config.json').is_file() else None
-    if want is not None and _sha256(path) != want:
+    if not (run / 'config.json').is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
+    want = _unit_files(_read_config(run)).get(path.name)
+    if want is None:
+        raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
+    if _sha256(path) != want:
         raise ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different saves "
                          f"(an interrupted or outside write); retrain the run")
     try: state = torch.load(path, map_location='cpu', weights_only=True)
@@ -293,16 +439,34 @@ def format_cell(v) -> str:
         return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
     return str(v)
 
+def key_cell(v) -> str:
+    "A cell as a key compares it: a number by its value (`'05'`, `'5'`, `5` and `5.0` are one key), text without surrounding blanks."
+    if isinstance(v, str):
+        try: f = float(v)
+        except ValueError: return v.strip()
+        return format_cell(f) if math.isfinite(f) else v.strip().lower()
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool): return format_cell(float(v))
+    return format_cell(v)
+
+def row_key(row: dict, columns) -> tuple:
+    "The key of `row` over `columns`, each cell by `key_cell`: two rows with equal keys are the same run."
+    return tuple(key_cell(row.get(c)) for c in columns)
+
 def read_rows(path, columns) -> list[dict]:
-    "The rows of a results CSV as dicts of strings (`[]` if the file does not exist); refuses other columns or a broken row."
+    """The rows of a results CSV as dicts of strings (`[]` if the file does not exist); refuses other columns, a broken
+    row, a file that is not a regular one (a FIFO would block) and anything the csv module cannot read, each in one line."""
     path, columns = Path(path), tuple(columns)
     if not path.exists(): return []
-    with open(path, newline='') as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != columns:
-            raise ValueError(f"{str(path)!r} is not a results file of this kind: its columns are {reader.fieldnames}, "
-                             f"expected {list(columns)}; use another file")
-        rows = list(reader)
+    if not path.is_file(): raise ValueError(f"results file {str(path)!r} is {_kind(path)}; expected a CSV file")
+    try:
+        with open(path, newline='') as f:
+            reader = csv.DictReader(f)
+            if tuple(reader.fieldnames or ()) != columns:
+                raise ValueError(f"{str(path)!r} is not a results file of this kind: its columns are {reader.fieldnames}, "
+                                 f"expected {list(columns)}; use another file")
+            rows = list(reader)
+    except csv.Error as e: raise ValueError(f"{str(path)!r} is not a results file ddpm_nb can read (line {reader.line_num}: {e}); use another file") from None
+    except UnicodeDecodeError: raise ValueError(f"{str(path)!r} is not a text file; expected a results CSV") from None
     for i, r in enumerate(rows):
         if None in r or any(r[c] is None for c in columns): raise ValueError(f"{str(path)!r}: row {i + 2} is incomplete")
     return rows
@@ -314,14 +478,17 @@ def results_lock(path) -> FileLock:
 def write_rows(path, rows: list[dict], columns, key=None) -> list[dict]:
     """Write the results CSV at `path` atomically with `rows` (dicts holding at least `columns`), holding the file's lock
     (`results_lock`) so that one process writes at a time. With `key` (column names that identify a row), the file is
-    re-read under the lock and every row already in it whose key is not among `rows` is kept, ahead of them: processes that
-    each add their own rows never lose one another's. Without `key`, `rows` replace the table. Returns the rows written."""
+    re-read under the lock and every row already in it whose key (`row_key`: compared as values) is not among `rows` is
+    kept, ahead of them: processes that each add their own rows never lose one another's. Without `key`, `rows` replace
+    the table. A results file that is a link is written through it: the file it points to is updated. Returns the rows
+    written."""
     columns, path = tuple(columns), check_output_file(path, 'results file')
+    if path.is_symlink(): path = Path(os.path.realpath(path))
     rows = list(rows)
     with results_lock(path):
         if key is not None:
-            mine = {tuple(format_cell(r[c]) for c in key) for r in rows}
-            rows = [r for r in read_rows(path, columns) if tuple(r[c] for c in key) not in mine] + rows
+            mine = {row_key(r, key) for r in rows}
+            rows = [r for r in read_rows(path, columns) if row_key(r, key) not in mine] + rows
         def write(f):
             w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
             w.writeheader()

@@ -26,7 +26,7 @@ def cli():
     """`cli(*args, cwd=DIR)` runs the installed `ddpm_nb` console script as a user would, in `cwd`, and returns the
     `subprocess.CompletedProcess` (text stdout/stderr)."""
     exe = _console_script()
-    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    env = dict(os.environ, PYTHONPATH=str(ROOT))        # the checkout under test, whichever copy the script was installed from
     env.setdefault('MPLBACKEND', 'Agg')
 
     def run(*args, cwd, timeout: float = 600):

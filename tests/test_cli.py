@@ -1,7 +1,7 @@
 """The `ddpm_nb` console script end to end, run as a user runs it: a subprocess in a temporary folder, tiny runs.
 (Notebook 10_cli tests the same commands through `main`; this checks the installed command, its exit codes and its
 stderr, which a notebook cannot.)"""
-import importlib.util, json
+import importlib.util, json, os
 from pathlib import Path
 import numpy as np
 import pytest
@@ -38,7 +38,7 @@ def test_help(cli, tmp_path):
 
 def test_train_writes_course_run_folder(work):
     run = work / RUN_DIR
-    assert sorted(p.name for p in run.iterdir()) == ['config.json', 'model.pth']
+    assert sorted(p.name for p in run.iterdir()) == ['.ddpm_nb-run', 'config.json', 'model.pth']
     cfg = json.loads((run / 'config.json').read_text())
     assert cfg['model_class'] == 'DDPM' and cfg['epochs'] == 2 and cfg['seed'] == 0
     assert cfg['scheduler'] == dict(num_timesteps=10, type='linear', beta_start=0.001, beta_end=0.02)
@@ -109,6 +109,10 @@ def test_conditional_guided_sampling(cli, work):
     (['train', '--dataset', 'digits', '--n-data', '5000'], "--n-data 5000: n_samples=5000 is more than the 1797 points digits has; ask for at most 1797"),
     (['sweep', '--betas', '0.001'], "argument --betas: a β pair is LOW,HIGH (e.g. 0.001,0.02), got '0.001'"),
     (['sweep', '--study', 'full', '--datasets', 'moons'], "--study full fixes the grid; drop --datasets"),
+    (['sweep', '--workers', '99999999999999999999', '--dry-run'], "argument --workers: must be an integer in [0, "),
+    (['train', '--lr', '1e39'], "argument --lr: must be a positive finite number within float32's range"),
+    (['sample', *RUN, '--clip', '1e308'], "argument --clip: must be a positive number, or off (no clipping) within float32's range"),
+    (['train', *RUN, '--run', 'r' * 250], "use a name of at most 241 bytes"),
 ])
 def test_bad_input(cli, work, args, contains):
     np.save(work / 'prior_bad.npy', np.zeros((7, 3), np.float32))
@@ -164,3 +168,23 @@ def test_sweep_is_wired(cli, tmp_path):
                    '--out', 'none.csv', cwd=tmp_path))
         assert r.stdout.startswith('2 runs (grid); results file none.csv holds 0 of them'), r.stdout
         assert not (tmp_path / 'none.csv').exists()
+
+
+def test_folders_the_tool_did_not_write_are_never_replaced(cli, tmp_path):
+    """train --force, and demo (which forces), into a folder holding the user's files: one line naming a file, and every
+    file as it was. A config.json without its file list is refused, and one nested too deep is one line."""
+    (tmp_path / 'thesis').mkdir(); (tmp_path / 'thesis/thesis.tex').write_text('years of work')
+    bad(cli('train', *RUN, '--run', 'thesis', '--force', '--epochs', '1', cwd=tmp_path), 'holds thesis.tex, which ddpm_nb did not write')
+    demo_run = tmp_path / 'd/exps/ddpm_2_500_0.001_0.02_moons_cosine_large_n20000'
+    demo_run.mkdir(parents=True); (demo_run / 'notes.txt').write_text('mine')
+    bad(cli('demo', '--out', 'd', '--epochs', '1', '--quiet', cwd=tmp_path), 'holds notes.txt, which ddpm_nb did not write')
+    assert (tmp_path / 'thesis/thesis.tex').read_text() == 'years of work' and (demo_run / 'notes.txt').read_text() == 'mine'
+    assert os.listdir(tmp_path / 'thesis') == ['thesis.tex'] and os.listdir(demo_run) == ['notes.txt']
+    ok(cli('train', *RUN, '--epochs', '1', '--quiet', cwd=tmp_path))
+    cfg_path = tmp_path / RUN_DIR / 'config.json'; good = cfg_path.read_text()
+    cfg_path.write_text(json.dumps({k: v for k, v in json.loads(good).items() if k != 'files'}))
+    bad(cli('sample', *RUN, '--n_samples', '10', cwd=tmp_path), "has no valid 'files' list")
+    cfg_path.write_text('[' * 100_000 + ']' * 100_000)
+    bad(cli('sample', *RUN, '--n_samples', '10', cwd=tmp_path), 'nests 100000 deep')
+    cfg_path.write_text(good.replace('"t_dim": 4', '"t_dim": 1e39'))
+    bad(cli('sample', *RUN, '--n_samples', '10', cwd=tmp_path), "beyond float32's range")

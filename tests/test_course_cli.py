@@ -23,7 +23,7 @@ def test_course_command_line_exactly(cli, tmp_path):
     assert str(RUN / 'samples_42_1000.pth') in r.stdout
     S = torch.load(f, weights_only=True)
     assert isinstance(S, torch.Tensor) and S.shape == (1000, 2) and S.dtype == torch.float32 and torch.isfinite(S).all()
-    assert sorted(p.name for p in (tmp_path / RUN).iterdir()) == ['config.json', 'model.pth', 'samples_42_1000.pth']
+    assert sorted(p.name for p in (tmp_path / RUN).iterdir()) == ['.ddpm_nb-run', 'config.json', 'model.pth', 'samples_42_1000.pth']
     # model.pth is a state_dict (loaded the safe way), as a course script loads it
     state = torch.load(tmp_path / RUN / 'model.pth', weights_only=True)
     assert isinstance(state, dict) and all(isinstance(v, torch.Tensor) for v in state.values())

@@ -1,7 +1,8 @@
 """Property-based fuzzing (hypothesis) of the public constructors and the `ddpm_nb` command's flags. Whatever goes in,
 what comes out is a correct result or a clean `ValueError`/`TypeError` with a message — never another exception, a
 hang or a non-finite number. The whole file runs in well under a minute (`make test`)."""
-import contextlib, io, math, os, signal
+import contextlib, io, json, math, os, signal
+from pathlib import Path
 import pytest
 import torch
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
@@ -202,3 +203,131 @@ def test_cli_sample_flags(trained, flags):
     else:
         written = o.getvalue().split(': ')[-1].split(', ')[0].strip()
         assert finite(torch.load(written, weights_only=True)), argv
+
+
+# issue 25's families: tensor layouts and dtypes, float32 limits, JSON depth and size, FIFOs, devices and symlinks
+
+def run_main(argv, cwd):
+    "`main(argv)` in `cwd`, bounded: (exit status, stderr); exit 0, or 2 with one line and no traceback."
+    o, e = io.StringIO(), io.StringIO()
+    here = os.getcwd(); os.chdir(cwd)
+    try:
+        with no_hang(60), contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+            try: code = main([str(a) for a in argv])
+            except SystemExit as x: code = x.code
+    finally: os.chdir(here)
+    err = e.getvalue()
+    assert 'Traceback' not in err and code in (0, 2), (code, argv, err)
+    if code == 2: assert err.count('\n') == 1 and err.startswith('ddpm_nb'), (argv, err)
+    return code, err
+
+
+def _tensor(kind: str, rows: int):
+    import numpy as np, warnings
+    D = torch.randn(rows, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return {'dense': D, 'meta': torch.empty(rows, 2, device='meta'), 'csr': D.to_sparse_csr(), 'coo': D.to_sparse(),
+                'csc': D.to_sparse_csc(), 'quantized': torch.quantize_per_tensor(D, 0.1, 0, torch.qint8),
+                'complex': D.to(torch.cfloat), 'bfloat16': D.bfloat16(), 'half': D.half(), 'int': D.long(), 'bool': D > 0,
+                'nested': torch.nested.nested_tensor([D, D[:1]]), 'strided-view': torch.randn(rows, 4)[:, ::2],
+                'nan': torch.full((rows, 2), math.nan), 'big': torch.full((rows, 2), 1e300, dtype=torch.float64),
+                'pickle': {'points': object}, 'list': D.tolist(), 'float128': np.zeros((rows, 2), np.longdouble),
+                'object': np.array([[1, None]] * rows, dtype=object), 'complex-npy': np.ones((rows, 2), np.complex128),
+                'structured': np.zeros(rows, dtype=[('a', 'f4'), ('b', 'f4')]), 'empty': D[:0], '3d': D[None]}[kind]
+
+TENSOR_KINDS = ['dense', 'meta', 'csr', 'coo', 'csc', 'quantized', 'complex', 'bfloat16', 'half', 'int', 'bool', 'nested',
+                'strided-view', 'nan', 'big', 'pickle', 'list', 'float128', 'object', 'complex-npy', 'structured', 'empty', '3d']
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(TENSOR_KINDS), ext=st.sampled_from(['.pt', '.npy']),
+       flag=st.sampled_from(['--prior-samples', '--samples', '--input']))
+def test_tensor_layouts_and_dtypes(trained, kind, ext, flag):
+    "Any layout or dtype as --prior-samples, --samples or --input: exit 0, or our one line (no warning of torch's before it)."
+    import numpy as np, warnings
+    x, f = _tensor(kind, 3), trained / f"odd_{kind}{ext}"
+    if ext == '.npy':
+        if isinstance(x, dict): return                                 # np.save would pickle it: covered by the .pt
+        if isinstance(x, torch.Tensor):
+            try: x = x.numpy()
+            except (TypeError, RuntimeError): return                   # no numpy form (meta, sparse, bfloat16...)
+        np.save(f, np.asarray(x, dtype=object if kind == 'object' else None), allow_pickle=kind == 'object')
+    else:
+        if not isinstance(x, (torch.Tensor, dict, list)): return
+        torch.save(x, f)
+    cmd = {'--prior-samples': ['sample', '--n_samples', '3'], '--samples': ['evaluate'], '--input': ['classify', '--n-t', '2']}[flag]
+    with warnings.catch_warnings():
+        warnings.simplefilter('always')                                # a first read in a fresh process shows torch's warnings
+        cond = [] if flag == '--input' else ['--conditional']       # classify takes conditional runs only: no flag
+        code, err = run_main([*cmd, '--out', trained, '--quiet', '--n_steps', '5', *cond, flag, f], trained)
+    assert 'weights_only' not in err and 'Weights only' not in err, err
+    tally(f'tensor {kind}{ext} as {flag}: exit {code}')
+    if kind not in ('dense', 'bfloat16', 'half', 'int', 'strided-view', 'list'): assert code == 2, (kind, ext, flag)
+
+
+F32_VALUES = st.sampled_from(['3.4028234e38', '3.4028236e38', '3.5e38', '1e39', '-1e39', '1e308', '1.8e308', '-3.4e38', '1e-45'])
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(flag=st.sampled_from(['--lr', '--clip', '--guidance-scale', '--temperature']), value=F32_VALUES)
+def test_float32_limits(trained, flag, value):
+    "Numbers at and beyond float32's range in every float flag: exit 0, or one line; a value beyond the range never runs."
+    cmd = {'--lr': ['train', '--epochs', '1', '--run', 'f32run', '--force'], '--clip': ['sample', '--n_samples', '3'],
+           '--guidance-scale': ['sample', '--n_samples', '3', '--class-label', '0'], '--temperature': ['sweep', '--dry-run']}[flag]
+    run = [] if cmd[0] == 'sweep' else ['--out', trained, '--quiet', '--n_steps', '5', '--conditional']
+    code, err = run_main([*cmd, *run, f'{flag}={value}'], trained)
+    tally(f'float32 {flag}: exit {code}')
+    if abs(float(value)) > 3.4028235e38: assert code == 2 and f"argument {flag}" in err, (flag, value, err)   # refused as typed
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 30)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(0, 50_000), pad=st.sampled_from([0, 0, 17 << 20]), field=st.sampled_from(['t_dim', 'sin_dim', 'n_dim']),
+       value=st.sampled_from(['4', '1e39', '-1e39', '1e400', 'NaN', 'Infinity', '"x"', '9' * 5000, '[]', '{}']))
+def test_json_depth_and_size(trained, tmp_path_factory, depth, pad, field, value):
+    "A run's config.json nested deep, padded past the size bound, or with odd numbers: exit 0, or one line; nothing parsed unbounded."
+    import shutil
+    d = tmp_path_factory.mktemp('json'); run = d / 'run'
+    shutil.copytree(trained / 'exps' / 'ddpm_2_5_0.001_0.02_moons_cond', run)
+    cfg = json.loads((run / 'config.json').read_text())
+    text = json.dumps(cfg).replace(f'"{field}": {cfg["model"][field]}', f'"{field}": {value}')
+    if depth: text = '{"wrap": ' + '[' * depth + text + ']' * depth + '}'
+    (run / 'config.json').write_text(' ' * pad + text)
+    code, err = run_main(['sample', '--run', run, '--quiet', '--n_steps', '5', '--conditional', '--n_samples', '3'], d)
+    tally(f'config.json depth {"deep" if depth > 32 else "ok"} pad {pad > 0}: exit {code}')
+    if depth > 32 or pad or value not in ('4',): assert code == 2, (depth, pad, value, err)
+
+
+PATH_KINDS = ['fifo', 'devnull', 'devstdout', 'dangling-link', 'link-to-file', 'link-to-dir', 'dir', 'user-dir', 'run-with-user-file',
+              'link-to-user-dir', 'new', 'long-name']
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 40)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(PATH_KINDS), where=st.sampled_from(['sweep --out', 'sweep --out --dry-run', 'train --run --force']))
+def test_fifos_devices_and_symlinks(tmp_path_factory, kind, where):
+    "Outputs that are FIFOs, devices, links or the user's folders: refused in one line, never a wait, nothing of the user's lost."
+    d = tmp_path_factory.mktemp('paths')
+    (d / 'user').mkdir(); (d / 'user' / 'thesis.tex').write_text('mine'); (d / 'file.csv').write_text('')
+    target = {'fifo': d / 'fifo', 'devnull': Path('/dev/null'), 'devstdout': Path('/dev/stdout'), 'dangling-link': d / 'dangling',
+              'link-to-file': d / 'link-file', 'link-to-dir': d / 'link-dir', 'dir': d / 'user', 'user-dir': d / 'user',
+              'run-with-user-file': d / 'run', 'link-to-user-dir': d / 'link-dir', 'new': d / 'new', 'long-name': d / ('n' * 250)}[kind]
+    os.mkfifo(d / 'fifo'); os.symlink(d / 'missing', d / 'dangling'); os.symlink(d / 'file.csv', d / 'link-file')
+    os.symlink(d / 'user', d / 'link-dir')
+    if kind == 'run-with-user-file':
+        assert main(['train', '--run', str(d / 'run'), '--quiet', '--n_steps', '5', '--epochs', '1']) == 0
+        (d / 'run' / 'notes.txt').write_text('mine')
+    if where.startswith('sweep'):
+        if kind in ('new', 'link-to-file') and '--dry-run' not in where: return        # valid: it would run the sweep
+        argv = ['sweep', '--datasets', 'moons', '--n_steps', '10', '--schedulers', 'linear', '--out', target] + (['--dry-run'] if 'dry' in where else [])
+    else:
+        if kind == 'new': return                                                          # valid: it would train
+        argv = ['train', '--run', target, '--force', '--quiet', '--n_steps', '5', '--epochs', '1']
+    code, err = run_main(argv, d)
+    tally(f'path {kind} for {where}: exit {code}')
+    assert (d / 'user' / 'thesis.tex').read_text() == 'mine'
+    if kind == 'run-with-user-file': assert (d / 'run' / 'notes.txt').read_text() == 'mine'
+    if kind != 'new': assert code == 2, (kind, where, err)      # an empty file is not a results file either

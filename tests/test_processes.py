@@ -71,15 +71,19 @@ KILLER = textwrap.dedent('''
     import ddpm_nb.runs as runs
     from ddpm_nb.model import DDPM
     where, run = sys.argv[1], sys.argv[2]
-    real_write, real_rename = runs.atomic_write, os.rename
+    real_write, real_rename, real_rmtree = runs.atomic_write, os.rename, runs.shutil.rmtree
     def write(path, fn, mode='wb'):
         if where == 'before-config' and str(path).endswith('config.json'): os.kill(os.getpid(), signal.SIGKILL)
         return real_write(path, fn, mode)
     renames = []
     def rename(a, b):
+        if where == 'before-first-rename' and str(a) == run: os.kill(os.getpid(), signal.SIGKILL)
         real_rename(a, b); renames.append(b)
         if where == 'between-renames' and len(renames) == 1: os.kill(os.getpid(), signal.SIGKILL)
-    runs.atomic_write, runs.os.rename = write, rename
+    def rmtree(path, *a, **k):
+        if where == 'deleting-old' and '.old-' in str(path): os.kill(os.getpid(), signal.SIGKILL)
+        return real_rmtree(path, *a, **k)
+    runs.atomic_write, runs.os.rename, runs.shutil.rmtree = write, rename, rmtree
     torch.manual_seed(1)
     runs.save_checkpoint(DDPM(n_dim=2, n_steps=10), run)
 ''')
@@ -107,6 +111,58 @@ def test_killed_save_leaves_a_consistent_run(tmp_path, where):
     else:                                                         # both folders were complete: the swap is finished
         assert torch.equal(got, new.state_dict()['model.0.weight'])
     assert not [d for d in tmp_path.iterdir() if d.name.startswith('.run.old-')]
+
+
+@pytest.mark.parametrize('where, leftover', [('before-first-rename', '.run.new-'), ('deleting-old', '.run.old-')])
+def test_killed_replacement_never_comes_back(tmp_path, where, leftover):
+    """A replacement killed (SIGKILL) before its swap began (a complete `.new-*` is left beside the old run) or while the
+    replaced run was being deleted (a complete, stale `.old-*` is left beside the new one): the run is whole, and when the
+    user then deletes it, neither leftover ever comes back as the run."""
+    import torch
+    from ddpm_nb.model import DDPM
+    from ddpm_nb.runs import save_checkpoint, load_checkpoint, check_run_dir
+    run = tmp_path / 'run'
+    torch.manual_seed(0); old = DDPM(n_dim=2, n_steps=10)
+    save_checkpoint(old, run)
+    torch.manual_seed(1); new = DDPM(n_dim=2, n_steps=10)
+    p = subprocess.run([sys.executable, '-c', KILLER, where, str(run)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL, (p.returncode, p.stderr)
+    assert [d.name for d in tmp_path.iterdir() if d.name.startswith(leftover)], sorted(os.listdir(tmp_path))
+    got = load_checkpoint(run)[0].state_dict()['model.0.weight']
+    assert torch.equal(got, (old if where == 'before-first-rename' else new).state_dict()['model.0.weight'])
+    import shutil; shutil.rmtree(run)                             # the user deletes the run
+    with pytest.raises(FileNotFoundError, match='no checkpoint'): load_checkpoint(run)
+    check_run_dir(run)                                           # a new run may go there ...
+    assert not (run / 'model.pth').exists()                      # ... and no leftover became the run
+    assert not [d for d in tmp_path.iterdir() if d.name.startswith('.run.old-')]
+
+
+def test_full_disk_while_saving_samples_keeps_what_was_there(cli, tmp_path):
+    """A file-size limit (ulimit -f, as a full disk) reached part-way through saving samples: one line that says so, exit
+    2, and the samples already there byte for byte. SIGXFSZ is ignored in the child (as Python does), so the write fails
+    with EFBIG instead of killing the process."""
+    import resource
+    ok(cli('train', *RUN, '--epochs', '1', cwd=tmp_path))
+    ok(cli('sample', *RUN, '--n_samples', '20000', cwd=tmp_path))        # 160 kB of points in each file
+    before = {p.name: p.read_bytes() for p in (tmp_path / RUN_DIR).iterdir()}
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    r = subprocess.run([str(Path(sys.executable).parent / 'ddpm_nb'), 'sample', *RUN, '--n_samples', '20000'], cwd=tmp_path,
+                       env=env, capture_output=True, text=True, timeout=300, preexec_fn=limit)
+    bad(r, 'file too large')
+    assert 'nothing was written, what was there is as it was' in r.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / RUN_DIR).iterdir()} == before      # no temporary file left either
+
+
+def test_outputs_that_are_not_files_never_hang(cli, tmp_path):
+    "sweep --out /dev/stdout (a pipe here) or a FIFO, with or without --dry-run: one line at once, never a wait."
+    os.mkfifo(tmp_path / 'fifo.csv')
+    grid = ['--datasets', 'moons', '--n_steps', '10', '--schedulers', 'linear']
+    for out in ('/dev/stdout', 'fifo.csv'):
+        for dry in ([], ['--dry-run']):
+            bad(cli('sweep', *grid, '--out', out, *dry, cwd=tmp_path, timeout=60), 'is a FIFO')
 
 
 def test_weights_from_another_save_are_refused(cli, tmp_path):
