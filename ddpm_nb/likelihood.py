@@ -173,7 +173,7 @@ def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto'
         nonlocal nfe; nfe += 1
         with torch.enable_grad():
             x = state[0].detach().requires_grad_(True)
-            tt = t.reshape(1).expand(len(x)).double()
+            tt = t.clamp(-1, sched.T - 1).reshape(1).expand(len(x)).double()   # the first-step probe may look past T - 1
             t_net = tt.clamp(min=0)                                       # the steps the network was trained at
             score = -eps(x, t_net) / (1 - sched.alpha_bar(t_net)).sqrt()[:, None]     # ∇ log p_t = -ε/σ, held below step 0
             v = -0.5 * sched.beta(tt)[:, None] * (x + score)              # dx/dt of the probability-flow ODE
