@@ -15,11 +15,17 @@ The two ways run interleaved (library, bare, library, bare, ...), `--repeat` tim
 each kept, at one torch thread. Prints the times and the ratios bare / library (1.0: the library costs nothing over the
 bare loop; the goal is >= 0.9), and whether the two ways gave the same numbers (they should be bit-identical: the same
 arithmetic in the same order). `--hog` runs a CPU hog (one busy process per core) during the measurement, the
-condition of a shared machine.
+condition of a shared machine. Within each repeat the order alternates (library first, then bare first).
 
-Usage: python bench/bench_loops.py [--epochs 3] [--n-data 16000] [--n-samples 10000] [--repeat 3] [--hog]
+The timings measure the loops, not glibc's allocator: left at its defaults, malloc hands freed memory of these
+megabyte-sized tensors back to the system and takes it again, and the loop that runs after the other one then pays for
+page faults on first touch (seen as 2.5x slower ReLU and bias copies, same operations and counts, whichever loop ran
+first). The benchmark therefore re-runs itself with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ set high, so
+that both loops reuse memory; `--malloc-default` keeps the defaults.
+
+Usage: python bench/bench_loops.py [--epochs 3] [--n-data 16000] [--n-samples 10000] [--repeat 3] [--hog] [--malloc-default]
 """
-import argparse, math, multiprocessing as mp, os, time
+import argparse, math, multiprocessing as mp, os, sys, time
 import torch
 import torch.nn.functional as F
 from ddpm_nb.data import load_dataset
@@ -129,7 +135,11 @@ def main():
     ap.add_argument('--n-samples', type=int, default=10_000)
     ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--hog', action='store_true', help='a busy process on every core during the measurement')
+    ap.add_argument('--malloc-default', action='store_true', help="leave glibc's malloc at its defaults (see above)")
     a = ap.parse_args()
+    if not a.malloc_default and os.environ.get('MALLOC_TRIM_THRESHOLD_') is None:
+        env = dict(os.environ, MALLOC_MMAP_THRESHOLD_=str(2 ** 31 - 1), MALLOC_TRIM_THRESHOLD_=str(2 ** 31 - 1))
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)          # malloc reads them at start-up only
     torch.set_num_threads(1)
     X, _ = load_dataset('moons', n_samples=a.n_data)
     jobs = {
@@ -139,7 +149,8 @@ def main():
     steps = a.epochs * math.ceil(a.n_data / make_recipe(RECIPE)['batch_size'])
     print(f"{RECIPE!r} recipe: train {a.epochs} epochs on {a.n_data} moons points ({steps} steps, EMA on), "
           f"sample {a.n_samples} points (T = {make_recipe(RECIPE)['scheduler']['num_timesteps']}); one torch thread, "
-          f"best of {a.repeat}, interleaved; {os.cpu_count()} CPUs, {'with a CPU hog on every core' if a.hog else 'no hog'}")
+          f"best of {a.repeat}, interleaved; {os.cpu_count()} CPUs, {'with a CPU hog on every core' if a.hog else 'no hog'}; "
+          f"malloc {'defaults' if a.malloc_default else 'keeps freed memory'}")
     hog = start_hog() if a.hog else None
     try:
         load0 = os.getloadavg()[0]
@@ -147,7 +158,7 @@ def main():
         model = ns = None
         for job, (lib, bare) in jobs.items():
             for rep in range(a.repeat):
-                for way, fn in (('library', lib), ('bare', bare)):
+                for way, fn in ((('library', lib), ('bare', bare)) if rep % 2 == 0 else (('bare', bare), ('library', lib))):
                     s, out = timed(fn)
                     best[job, way] = min(best.get((job, way), math.inf), s)
                     outs[job, way] = out

@@ -41,11 +41,11 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
     `ema=decay` keeps an exponential moving average of the weights (`EMA`) and leaves it in `model` at the end (saved as
     model.pth; the raw weights as raw.pth, `runs.load_state(run, 'raw')`). The run folder is checked before the first
     step (`check_run_dir`; `force` replaces one that holds samples)."""
-    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, ema, run_name, force)
+    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force)
     device = model_device(model)
     noise_scheduler.to(device)
     gen = _seed(seed, device)                                                # our own generator for t and ε (or None)
-    T, losses, average = len(noise_scheduler), [], None if ema is None else EMA(model, ema)
+    T, losses, average = len(noise_scheduler), [], None if ema is None else EMA(model, ema)   # EMA checks the decay
     model.train()
     for epoch in (bar := tqdm(range(int(epochs)), desc='train' if p_uncond is None else 'trainConditional',
                               disable=not progress, leave=False)):
@@ -97,11 +97,10 @@ def check_lr_drop(lr_drop):
     if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
     return int(e), float(f)
 
-def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, ema, run_name, force):
+def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force):
     if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
         raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
     check_lr_drop(lr_drop)
-    if ema is not None: check_ema(ema)
     if hasattr(dataloader, '__len__') and len(dataloader) == 0:
         raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
     check_steps(model, noise_scheduler)
