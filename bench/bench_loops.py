@@ -23,7 +23,8 @@ page faults on first touch (seen as 2.5x slower ReLU and bias copies, same opera
 first). The benchmark therefore re-runs itself with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ set high, so
 that both loops reuse memory; `--malloc-default` keeps the defaults.
 
-Usage: python bench/bench_loops.py [--epochs 3] [--n-data 16000] [--n-samples 10000] [--repeat 3] [--hog] [--malloc-default]
+Usage: python bench/bench_loops.py [--epochs 3] [--n-data 16000] [--n-samples 10000] [--repeat 3] [--hog] [--jobs train sample]
+       [--malloc-default]
 """
 import argparse, math, multiprocessing as mp, os, sys, time
 import torch
@@ -135,6 +136,7 @@ def main():
     ap.add_argument('--n-samples', type=int, default=10_000)
     ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--hog', action='store_true', help='a busy process on every core during the measurement')
+    ap.add_argument('--jobs', nargs='+', choices=['train', 'sample'], default=['train', 'sample'], help='which loops to time')
     ap.add_argument('--malloc-default', action='store_true', help="leave glibc's malloc at its defaults (see above)")
     a = ap.parse_args()
     if not a.malloc_default and os.environ.get('MALLOC_TRIM_THRESHOLD_') is None:
@@ -146,6 +148,7 @@ def main():
         'train': (lambda: train_recipe(RECIPE, X, seed=0, progress=False, epochs=a.epochs), lambda: bare_train(X, a.epochs)),
         'sample': (lambda: sample(model, a.n_samples, ns, seed=0), lambda: bare_sample(model, ns, a.n_samples)),
     }
+    jobs = {k: v for k, v in jobs.items() if k in a.jobs}
     steps = a.epochs * math.ceil(a.n_data / make_recipe(RECIPE)['batch_size'])
     print(f"{RECIPE!r} recipe: train {a.epochs} epochs on {a.n_data} moons points ({steps} steps, EMA on), "
           f"sample {a.n_samples} points (T = {make_recipe(RECIPE)['scheduler']['num_timesteps']}); one torch thread, "
@@ -156,6 +159,7 @@ def main():
         load0 = os.getloadavg()[0]
         best, outs = {}, {}
         model = ns = None
+        if 'train' not in jobs: model, ns = train_recipe(RECIPE, X, seed=0, progress=False, epochs=a.epochs)[:2]
         for job, (lib, bare) in jobs.items():
             for rep in range(a.repeat):
                 for way, fn in ((('library', lib), ('bare', bare)) if rep % 2 == 0 else (('bare', bare), ('library', lib))):
