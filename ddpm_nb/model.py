@@ -9,58 +9,53 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .schedules import check_timesteps
 
-
 # %% auto #0
-__all__ = ['CONFIGS', 'sinusoidal_embedding', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM', 'check_steps',
-           'check_device', 'model_device', 'eval_mode']
+__all__ = ['CONFIGS', 'sinusoidal_embedding', 'sinusoidal_freqs', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM',
+           'check_steps', 'check_device', 'model_device', 'eval_mode']
 
 # %% ../nbs/02_model.ipynb #a5c7d2da
-def sinusoidal_embedding(t: torch.Tensor, dim: int = 16, max_period: float = 10000.) -> torch.Tensor:
-    "[B] integer (or real) timesteps → [B, dim]: sines then cosines at frequencies max_period^(-k/(dim/2))."
-    if dim % 2: raise ValueError(f"sinusoidal embedding dim must be even, got {dim}")
-    half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+def sinusoidal_embedding(t: torch.Tensor, dim: int = 16, max_period: float = 10000.,
+                         freqs: torch.Tensor | None = None) -> torch.Tensor:
+    "[B] integer (or real) timesteps → [B, dim]: sines, then cosines, at `freqs` (default `sinusoidal_freqs(dim, max_period)`)."
+    if freqs is None: freqs = sinusoidal_freqs(dim, max_period).to(t.device)
     args = t.float()[:, None] * freqs[None]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)
 
+def sinusoidal_freqs(dim: int = 16, max_period: float = 10000.) -> torch.Tensor:
+    "The dim/2 frequencies ω_k = max_period^(-k/(dim/2)), k = 0..dim/2-1 (float32)."
+    if dim % 2: raise ValueError(f"sinusoidal embedding dim must be even, got {dim}")
+    half = dim // 2
+    return torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
+
 class TimeEmbedding(nn.Module):
-    "Sinusoidal embedding of `t` (size `sin_dim`) → linear → ReLU, to size `t_dim`."
+    "Sinusoidal embedding of `t` (size `sin_dim`, frequencies computed once) → linear → ReLU, to size `t_dim`."
     def __init__(self, t_dim: int = 4, sin_dim: int = 16):
         super().__init__()
         self.sin_dim = sin_dim
         self.lin = nn.Linear(sin_dim, t_dim)
+        self.register_buffer('freqs', sinusoidal_freqs(sin_dim), persistent=False)   # not saved: not a weight
     def forward(self, t: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.lin(sinusoidal_embedding(t, self.sin_dim)))
+        return F.relu(self.lin(sinusoidal_embedding(t, freqs=self.freqs)))
 
 # %% ../nbs/02_model.ipynb #464b4d8e
-def _mlp(d_in: int, hidden: int, d_out: int, n_hidden: int) -> nn.Sequential:
-    layers, d = [], d_in
-    for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
-    return nn.Sequential(*layers, nn.Linear(d, d_out))
-
-def _check_int(name, v, lo=1, hi=100_000):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    if v > hi: raise ValueError(f"{name} = {v} is too large for these networks: at most {hi}")
-
 class DDPM(nn.Module):
     """The report's noise predictor ε_θ(x, t) for `n_dim`-dimensional data and `n_steps` timesteps.
     Defaults are the report's: `t_dim=4`, `sin_dim=16`, hidden width 4·n_dim + 2·t_dim, `n_hidden=2` ReLU layers."""
     def __init__(self, n_dim: int = 3, n_steps: int = 200, t_dim: int = 4, sin_dim: int = 16,
                  hidden_dim: int | None = None, n_hidden: int = 2):
         super().__init__()
-        for k, v in dict(n_dim=n_dim, n_steps=n_steps, t_dim=t_dim, sin_dim=sin_dim, n_hidden=n_hidden).items(): _check_int(k, v)
-        if hidden_dim is None: hidden_dim = 4 * n_dim + 2 * t_dim
-        _check_int('hidden_dim', hidden_dim)
-        n_in = n_dim + t_dim + self._cond_dim()
-        n_params = n_in * hidden_dim + (n_hidden - 1) * hidden_dim ** 2 + hidden_dim * n_dim + self._cond_dim() ** 2   # + class embedding
-        if n_params > 50_000_000: raise ValueError(f"a network of about {n_params:.3g} parameters is too large here: at most 5e7 "
-                                                   f"(n_dim={n_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
+        hidden_dim = _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, self._cond_dim())
         self.n_dim, self.n_steps, self.t_dim, self.sin_dim, self.hidden_dim, self.n_hidden = n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden
         self.time_embed = TimeEmbedding(t_dim, sin_dim)
         self.model = _mlp(n_dim + t_dim + self._cond_dim(), hidden_dim, n_dim, n_hidden)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        "Predicted noise for `x` [B, n_dim] at integer timesteps `t` [B] (or one int for all)."
+        t = self._check_input(x, t)
+        return self.model(torch.cat([x, self.time_embed(t)], dim=-1))
 
     def _cond_dim(self) -> int: return 0
 
@@ -73,38 +68,59 @@ class DDPM(nn.Module):
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
-    def _check_input(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        if x.dim() != 2 or x.shape[1] != self.n_dim:
-            raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
-        t = check_timesteps(t, self.n_steps)             # integers in [0, n_steps): no silent truncation or wrap-around
-        t = torch.as_tensor(t, device=x.device)
-        if t.dim() == 0: t = t.expand(len(x))
-        if t.shape != (len(x),): raise ValueError(f"t must be an int or have shape [{len(x)}], got {tuple(t.shape)}")
-        return t
-
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        "Predicted noise for `x` [B, n_dim] at integer timesteps `t` [B] (or one int for all)."
-        t = self._check_input(x, t)
-        return self.model(torch.cat([x, self.time_embed(t)], dim=-1))
-
-    def forward_continuous(self, x: torch.Tensor, t) -> torch.Tensor:
-        """ε_θ(x, t) at *real* times `t` ([B] or one number, in [-1, n_steps - 1]; t = k is step k, t = -1 clean data): the
-        network as a function of continuous time, for the probability-flow ODE of `ddpm_nb.likelihood` only. The sinusoidal
-        embedding takes real t as it is. `model(x, t)` — training and sampling — takes integer steps only."""
-        return self.model(torch.cat([x, self.time_embed(self._check_real_time(x, t))], dim=-1))
-
-    def _check_real_time(self, x: torch.Tensor, t) -> torch.Tensor:
-        if x.dim() != 2 or x.shape[1] != self.n_dim:
-            raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
-        t = torch.as_tensor(t, device=x.device)
-        if not t.is_floating_point(): t = t.to(x.dtype)
-        if t.dim() == 0: t = t.expand(len(x))
-        if t.shape != (len(x),): raise ValueError(f"t must be a number or have shape [{len(x)}], got {tuple(t.shape)}")
-        if not (torch.isfinite(t).all() and t.min() >= -1 and t.max() <= self.n_steps - 1):
-            raise ValueError(f"continuous t must lie in [-1, {self.n_steps - 1}], got {t.min().item()}..{t.max().item()}")
-        return t
-
     def extra_repr(self) -> str: return f"n_dim={self.n_dim}, n_steps={self.n_steps}, params={self.n_params}"
+
+# %% ../nbs/02_model.ipynb #1f2e3d4c
+@patch
+def _check_input(self: DDPM, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    if x.dim() != 2 or x.shape[1] != self.n_dim:
+        raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
+    t = check_timesteps(t, self.n_steps)             # integers in [0, n_steps): no silent truncation or wrap-around
+    t = torch.as_tensor(t, device=x.device)
+    if t.dim() == 0: t = t.expand(len(x))
+    if t.shape != (len(x),): raise ValueError(f"t must be an int or have shape [{len(x)}], got {tuple(t.shape)}")
+    return t
+
+@patch
+def forward_continuous(self: DDPM, x: torch.Tensor, t) -> torch.Tensor:
+    """ε_θ(x, t) at *real* times `t` ([B] or one number, in [-1, n_steps - 1]; t = k is step k, t = -1 clean data): the
+    network as a function of continuous time, for the probability-flow ODE of `ddpm_nb.likelihood` only. The sinusoidal
+    embedding takes real t as it is. `model(x, t)` — training and sampling — takes integer steps only."""
+    return self.model(torch.cat([x, self.time_embed(self._check_real_time(x, t))], dim=-1))
+
+@patch
+def _check_real_time(self: DDPM, x: torch.Tensor, t) -> torch.Tensor:
+    if x.dim() != 2 or x.shape[1] != self.n_dim:
+        raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
+    t = torch.as_tensor(t, device=x.device)
+    if not t.is_floating_point(): t = t.to(x.dtype)
+    if t.dim() == 0: t = t.expand(len(x))
+    if t.shape != (len(x),): raise ValueError(f"t must be a number or have shape [{len(x)}], got {tuple(t.shape)}")
+    if not (torch.isfinite(t).all() and t.min() >= -1 and t.max() <= self.n_steps - 1):
+        raise ValueError(f"continuous t must lie in [-1, {self.n_steps - 1}], got {t.min().item()}..{t.max().item()}")
+    return t
+
+# %% ../nbs/02_model.ipynb #2a3b4c5d
+def _mlp(d_in: int, hidden: int, d_out: int, n_hidden: int) -> nn.Sequential:
+    layers, d = [], d_in
+    for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
+    return nn.Sequential(*layers, nn.Linear(d, d_out))
+
+def _check_int(name, v, lo=1, hi=100_000):
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if v > hi: raise ValueError(f"{name} = {v} is too large for these networks: at most {hi}")
+
+def _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, cond_dim) -> int:
+    "The network's sizes checked (each an integer >= 1, about 5e7 parameters at most); returns the hidden width."
+    for k, v in dict(n_dim=n_dim, n_steps=n_steps, t_dim=t_dim, sin_dim=sin_dim, n_hidden=n_hidden).items(): _check_int(k, v)
+    if hidden_dim is None: hidden_dim = 4 * n_dim + 2 * t_dim
+    _check_int('hidden_dim', hidden_dim)
+    n_in = n_dim + t_dim + cond_dim
+    n_params = n_in * hidden_dim + (n_hidden - 1) * hidden_dim ** 2 + hidden_dim * n_dim + cond_dim ** 2   # + class emb.
+    if n_params > 50_000_000: raise ValueError(f"a network of about {n_params:.3g} parameters is too large here: at most 5e7 "
+                                               f"(n_dim={n_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
+    return hidden_dim
 
 # %% ../nbs/02_model.ipynb #e59aa309
 CONFIGS = {
@@ -137,18 +153,6 @@ class ConditionalDDPM(DDPM):
     @property
     def config(self) -> dict: return dict(super().config, n_classes=self.n_classes)
 
-    def check_labels(self, y, n: int) -> torch.Tensor:
-        "Labels as a long tensor of shape [n] (an int is broadcast; `None` is the null class), each in [0, n_classes]."
-        if y is None: y = self.null_class
-        y = torch.as_tensor(y)
-        if y.is_floating_point() or y.is_complex(): raise ValueError(f"class labels must be integers, got dtype {y.dtype}")
-        if y.dim() == 0: y = y.expand(n)
-        if y.shape != (n,): raise ValueError(f"y must be an int or have shape [{n}], got {tuple(y.shape)}")
-        if y.numel() and (y.min() < 0 or y.max() > self.n_classes):
-            bad = y[(y < 0) | (y > self.n_classes)][0].item()
-            raise ValueError(f"class label {bad} out of range: allowed 0..{self.n_classes - 1}, or {self.n_classes} for the null class")
-        return y.long()
-
     def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor | int | None = None) -> torch.Tensor:
         "Predicted noise for `x` [B, n_dim] at timesteps `t` given classes `y` [B] (`None`: unconditional)."
         t = self._check_input(x, t)
@@ -156,13 +160,27 @@ class ConditionalDDPM(DDPM):
         y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
         return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
 
-    def forward_continuous(self, x: torch.Tensor, t, y: torch.Tensor | int | None = None) -> torch.Tensor:
-        "`DDPM.forward_continuous` given classes `y` (`None`: unconditional), for the probability-flow ODE."
-        t = self._check_real_time(x, t)
-        y = self.check_labels(y, len(x)).to(x.device)
-        y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
-        return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
+# %% ../nbs/02_model.ipynb #3b4c5d6e
+@patch
+def check_labels(self: ConditionalDDPM, y, n: int) -> torch.Tensor:
+    "Labels as a long tensor of shape [n] (an int is broadcast; `None` is the null class), each in [0, n_classes]."
+    if y is None: y = self.null_class
+    y = torch.as_tensor(y)
+    if y.is_floating_point() or y.is_complex(): raise ValueError(f"class labels must be integers, got dtype {y.dtype}")
+    if y.dim() == 0: y = y.expand(n)
+    if y.shape != (n,): raise ValueError(f"y must be an int or have shape [{n}], got {tuple(y.shape)}")
+    if y.numel() and (y.min() < 0 or y.max() > self.n_classes):
+        bad = y[(y < 0) | (y > self.n_classes)][0].item()
+        raise ValueError(f"class label {bad} out of range: allowed 0..{self.n_classes - 1}, or {self.n_classes} for the null class")
+    return y.long()
 
+@patch
+def forward_continuous(self: ConditionalDDPM, x: torch.Tensor, t, y: torch.Tensor | int | None = None) -> torch.Tensor:
+    "`DDPM.forward_continuous` given classes `y` (`None`: unconditional), for the probability-flow ODE."
+    t = self._check_real_time(x, t)
+    y = self.check_labels(y, len(x)).to(x.device)
+    y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
+    return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))
 
 # %% ../nbs/02_model.ipynb #2f0139b6
 def check_steps(model, noise_scheduler) -> None:

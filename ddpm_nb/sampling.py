@@ -112,14 +112,12 @@ class GaussianEps(nn.Module):
     def forward(self, x, t): return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
 
 # %% ../nbs/04_sampling.ipynb #946e6d5b
-def _timesteps(x, t): return torch.full((len(x),), t, device=x.device, dtype=torch.long)
-
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:
     "Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`, `eta`, `variance`, `clip`)."
     _check_common(model, n_samples, noise_scheduler, x_T)
     with eval_mode(model):
-        return reverse_process(lambda x, t: model(x, _timesteps(x, t)), n_samples, model.n_dim, noise_scheduler, x_T=x_T,
+        return reverse_process(lambda x, t: model(x, t), n_samples, model.n_dim, noise_scheduler, x_T=x_T,
                                seed=seed, return_intermediate=return_intermediate, device=model_device(model), **kwargs)
 
 def ddim_sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, n_inference_steps: int = 20, eta: float = 0.0,
@@ -253,7 +251,7 @@ def sampleConditional(model: ConditionalDDPM, n_samples: int, noise_scheduler: N
     _check_common(model, n_samples, noise_scheduler, x_T)
     y = _check_conditional(model, class_label, n_samples, 'sampleConditional')
     with eval_mode(model):
-        return reverse_process(lambda x, t: model(x, _timesteps(x, t), y), n_samples, model.n_dim, noise_scheduler,
+        return reverse_process(lambda x, t: model(x, t, y), n_samples, model.n_dim, noise_scheduler,
                                x_T=x_T, seed=seed, return_intermediate=return_intermediate, device=model_device(model), **kwargs)
 
 def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseScheduler, guidance_scale: float, class_label,
@@ -269,7 +267,7 @@ def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseSche
     if w == 0: return sampleConditional(model, n_samples, noise_scheduler, y, return_intermediate, x_T, seed, **kwargs)
     y2 = torch.cat([y, torch.full_like(y, model.null_class)])
     def eps_fn(x, t):
-        e = model(torch.cat([x, x]), _timesteps(x, t).repeat(2), y2)
+        e = model(torch.cat([x, x]), t, y2)
         return cfg_eps(e[:len(x)], e[len(x):], w)
     with eval_mode(model):
         return reverse_process(eps_fn, n_samples, model.n_dim, noise_scheduler, x_T=x_T, seed=seed,

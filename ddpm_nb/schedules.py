@@ -6,11 +6,11 @@
 from __future__ import annotations
 import math, numbers, warnings
 import torch
-
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'check_timesteps',
-           'check_clip', 'NoiseScheduler', 'scheduler_args', 'make_scheduler', 'plot_forward']
+__all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
+           'check_timesteps', 'check_clip', 'scheduler_args', 'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -72,6 +72,140 @@ def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tens
     return betas
 
 # %% ../nbs/01_schedules.ipynb #1ef9b15c
+class NoiseScheduler:
+    """The forward process of a DDPM with `num_timesteps` steps and a `type` of schedule
+    (`linear`, `cosine`, `sigmoid`, `sigmoid_chen`; keyword arguments as in `make_betas`), or `type='custom'` with
+    given `betas` (see `NoiseScheduler.from_betas`). `clip`: the bound on the predicted x̂_0 that every sampling step
+    keeps by default (DDPM's `clip_denoised`, diffusers' `clip_sample`; see `step`); `None`: none."""
+    def __init__(self, num_timesteps: int = 50, type: str = "linear", clip: float | None = None, **kwargs):
+        self.clip = check_clip(clip) or None
+        b64, self.kwargs = _schedule_betas(num_timesteps, type, kwargs)   # checked: T, the type and its arguments
+        self.num_timesteps, self.type, self._betas64 = len(b64), type, b64
+        a64 = 1 - b64
+        ab64 = torch.cumprod(a64, 0)
+        ab_prev64 = torch.cat([torch.ones_like(ab64[:1]), ab64[:-1]])
+        f = lambda v: v.to(torch.float32)
+        self.betas, self.alphas, self.alpha_bar = f(b64), f(a64), f(ab64)
+        self.alpha_bar_prev = f(ab_prev64)
+        self.sqrt_alpha_bar, self.sqrt_one_minus_alpha_bar = f(ab64.sqrt()), f((1 - ab64).sqrt())
+        self.posterior_variance = f(b64 * (1 - ab_prev64) / (1 - ab64))
+        self.posterior_mean_coef1 = f(ab_prev64.sqrt() * b64 / (1 - ab64))
+        self.posterior_mean_coef2 = f(a64.sqrt() * (1 - ab_prev64) / (1 - ab64))
+        self.device = torch.device('cpu')
+    def __len__(self): return self.num_timesteps
+
+    def add_noise(self, x0: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
+        "Sample of q(x_t | x_0): √ᾱ_t x0 + √(1-ᾱ_t) eps, for integer timesteps `t` ([B] or an int)."
+        t = self._t(t, x0, eps, names=('eps',))
+        return _gather(self.sqrt_alpha_bar, t, x0) * x0 + _gather(self.sqrt_one_minus_alpha_bar, t, x0) * eps
+    q_sample = add_noise
+
+    def predict_start_from_noise(self, x_t: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
+        "x̂_0 = (x_t - √(1-ᾱ_t) eps) / √ᾱ_t."
+        t = self._t(t, x_t, eps, names=('eps',))
+        return (x_t - _gather(self.sqrt_one_minus_alpha_bar, t, x_t) * eps) / _gather(self.sqrt_alpha_bar, t, x_t)
+
+    def q_posterior(self, x0: torch.Tensor, x_t: torch.Tensor, t):
+        "Mean and variance of q(x_{t-1} | x_t, x_0) (the variance is 0 at t = 0)."
+        t = self._t(t, x_t, x0, names=('x0',))
+        mean = _gather(self.posterior_mean_coef1, t, x_t) * x0 + _gather(self.posterior_mean_coef2, t, x_t) * x_t
+        return mean, _gather(self.posterior_variance, t, x_t)
+
+# %% ../nbs/01_schedules.ipynb #2f1e0d9c
+@patch
+def step(self: NoiseScheduler, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
+         generator: torch.Generator | None = None, variance: str = "posterior", clip: float | bool | None = None) -> torch.Tensor:
+    """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
+    `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. With a bound (`clip`, or
+    by default the scheduler's own, `clip_bound`) the mean is the posterior mean of q(x_{t-1} | x_t, x̂_0) with the
+    predicted x̂_0 clipped to [-clip, clip] (DDPM's `clip_denoised`; notebook `04_sampling`); without one
+    (`clip=False`, or neither given) it is the same mean written in ε."""
+    clip = self.clip_bound(clip)
+    if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
+    t = check_timesteps(t, self.num_timesteps)
+    if not isinstance(t, int):
+        if t.dim(): raise ValueError(f"step takes one timestep t (an int) for the whole batch, got shape {tuple(t.shape)}")
+        t = int(t)
+    self._t(t, x_t, eps, *(() if noise is None else (noise,)), names=('eps', 'noise'))
+    g = lambda a: _gather(a, t, x_t)
+    if clip is None: mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
+    else: mean = self.q_posterior(self.predict_start_from_noise(x_t, t, eps).clamp(-clip, clip), x_t, t)[0]
+    if t == 0: return mean
+    if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
+    var = g(self.posterior_variance if variance == "posterior" else self.betas)
+    return mean + var.sqrt() * noise
+
+@patch
+def clip_bound(self: NoiseScheduler, clip=None) -> float | None:
+    "The bound a sampling step keeps x̂_0 in: `clip` if given (`check_clip`; `False`: none), else the scheduler's own."
+    clip = check_clip(clip)
+    return self.clip if clip is None else (None if clip is False else clip)
+
+# %% ../nbs/01_schedules.ipynb #3a2b1c0d
+@patch(cls_method=True)
+def from_betas(cls: NoiseScheduler, betas) -> NoiseScheduler:
+    """A scheduler from given β: [T], or [T, K] for K schedules side by side (then `add_noise` takes x0 [K, B, d] and
+    t [K, B], and `step` moves K chains [K, n, d] at once). β = 0 is allowed after t = 0: an identity step, which
+    pads a shorter schedule to a common length (diffusers calls given β `trained_betas`)."""
+    b = _check_given_betas(betas, None)
+    return cls(len(b), 'custom', betas=b)
+
+@patch(as_prop=True)
+def alphas_cumprod(self: NoiseScheduler): "Alias of `alpha_bar` (the diffusers name)."; return self.alpha_bar
+
+@patch(as_prop=True)
+def config(self: NoiseScheduler) -> dict:
+    "What rebuilds this scheduler: `NoiseScheduler(**config)`."
+    clip = {} if self.clip is None else dict(clip=self.clip)
+    if self.type == 'custom': return dict(num_timesteps=self.num_timesteps, type='custom', betas=self._betas64.tolist(), **clip)
+    return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs, **clip)
+
+@patch
+def __repr__(self: NoiseScheduler):
+    args = ', '.join(f"{k}={v}" for k, v in dict(self.kwargs, **({} if self.clip is None else dict(clip=self.clip))).items())
+    ab_T = self.alpha_bar[-1]
+    ab_T = f"{ab_T.item():.4f}" if ab_T.dim() == 0 else str([round(v, 4) for v in ab_T.tolist()])
+    return f"NoiseScheduler(num_timesteps={self.num_timesteps}, type={self.type!r}{', ' + args if args else ''})  # ᾱ_T = {ab_T}"
+
+# %% ../nbs/01_schedules.ipynb #4b3c2d1e
+@patch
+def to(self: NoiseScheduler, device):
+    "Move the schedule's tensors to `device` (returns self)."
+    self.device = torch.device(device)
+    for k, v in vars(self).items():
+        if isinstance(v, torch.Tensor): setattr(self, k, v.to(device))
+    return self
+
+@patch
+def prior_kl(self: NoiseScheduler, x0: torch.Tensor) -> float:
+    "KL(q(x_T | x_0) ‖ N(0, I)) in nats, summed over dimensions and averaged over the rows of `x0`."
+    ab = self.alpha_bar[-1].double()
+    x0 = torch.as_tensor(x0).double().to(ab.device)
+    kl = 0.5 * (ab * x0 ** 2 + (1 - ab) - 1 - torch.log1p(-ab)).sum(-1)
+    return kl.mean().item()
+
+@patch
+def summary(self: NoiseScheduler, x0: torch.Tensor | None = None) -> dict:
+    "ᾱ_T and, given data `x0`, the prior KL: how far q(x_T) is from the N(0, I) where sampling starts."
+    out = dict(type=self.type, T=self.num_timesteps, alpha_bar_T=self.alpha_bar[-1].item())
+    if x0 is not None: out['prior_kl'] = self.prior_kl(x0)
+    return out
+
+# %% ../nbs/01_schedules.ipynb #6d5e4f3a
+@patch
+def _t(self: NoiseScheduler, t, x: torch.Tensor, *others, names=('x',)):
+    "`t` checked (`check_timesteps`) and shaped for `x`: an int, or one timestep per row ([B]; [K, B] for K schedules)."
+    for o, n in zip(others, names):
+        if not isinstance(o, torch.Tensor) or o.shape != x.shape:
+            raise ValueError(f"{n} must be a tensor of the same shape as x {tuple(x.shape)}, got "
+                             f"{tuple(o.shape) if isinstance(o, torch.Tensor) else type(o).__name__}")
+    t = check_timesteps(t, self.num_timesteps)
+    if isinstance(t, int) or t.dim() == 0: return int(t)
+    want = tuple(x.shape[:t.dim()])
+    if tuple(t.shape) != want or t.dim() >= x.dim():
+        raise ValueError(f"t has shape {tuple(t.shape)}; expected an int or one timestep per row of x, shape {want[:x.dim() - 1]}")
+    return t
+
 def check_timesteps(t, num_timesteps: int, name: str = 't'):
     """`t` checked as timesteps of a chain of `num_timesteps` steps: an integer (Python, NumPy or a 0-d tensor) or an integer
     tensor or list, every value in [0, T). Returns an `int`, or a long tensor. Anything else — a float such as 0.5 (which
@@ -87,10 +221,12 @@ def check_timesteps(t, num_timesteps: int, name: str = 't'):
     except (TypeError, ValueError, RuntimeError): raise ValueError(f"{name} must be an integer timestep, got a {type(t).__name__}; allowed {allowed}") from None
     if tt.is_floating_point() or tt.is_complex() or tt.dtype == torch.bool:
         raise ValueError(f"{name} must be integer timesteps, got a tensor of dtype {tt.dtype}; allowed {allowed}")
-    if tt.numel() and (tt.min() < 0 or tt.max() >= num_timesteps):
-        raise ValueError(f"{name} out of range: got {tt.min().item()}..{tt.max().item()}, allowed {allowed}")
+    lo, hi = torch.aminmax(tt) if tt.numel() else (0, 0)                  # one pass over t
+    if lo < 0 or hi >= num_timesteps:
+        raise ValueError(f"{name} out of range: got {int(lo)}..{int(hi)}, allowed {allowed}")
     return tt.long()
 
+# %% ../nbs/01_schedules.ipynb #7e6f5a4b
 def _gather(a: torch.Tensor, t, x: torch.Tensor) -> torch.Tensor:
     """`a[t]` shaped to broadcast against `x`: a table [T] gives a scalar for an int `t` and [B, 1, ...] for `t` [B];
     a table [T, K] (K schedules side by side, `NoiseScheduler.from_betas`) gives [K, 1, ...] for an int `t` and
@@ -117,6 +253,15 @@ def _check_given_betas(betas, num_timesteps) -> torch.Tensor:
     if not (b[0] > 0).all(): raise ValueError("betas at t = 0 must be positive (otherwise x_0 is never noised)")
     return b
 
+# %% ../nbs/01_schedules.ipynb #8f7a6b5c
+def _schedule_betas(num_timesteps, type: str, kwargs: dict) -> tuple[torch.Tensor, dict]:
+    "β (float64) and the schedule's keyword arguments, checked: given β (`type='custom'`) or a named schedule's."
+    if type == 'custom':
+        if set(kwargs) != {'betas'}: raise ValueError(f"type='custom' takes betas=[...] only, got {sorted(kwargs) or 'nothing'}")
+        return _check_given_betas(kwargs['betas'], num_timesteps), {}
+    kwargs = _drop_ignored_betas(type, kwargs)
+    return make_betas(num_timesteps, type, **kwargs), {k: float(v) for k, v in kwargs.items()}
+
 def check_clip(clip):
     """`clip` checked: a positive finite number, the bound of the predicted x̂_0 (see `NoiseScheduler.step`); `False`: no
     clipping; `None`: not given (a scheduler then has no bound, and a sampling call uses its scheduler's)."""
@@ -134,138 +279,10 @@ def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
     if ignored:
         takes = ', '.join(SCHEDULES[type][1])
         warnings.warn(f"NoiseScheduler: the {type!r} schedule has no β range, so {', '.join(f'{k}={v}' for k, v in ignored.items())} "
-                      f"{'is' if len(ignored) == 1 else 'are'} ignored (it takes {takes})", UserWarning, stacklevel=3)
+                      f"{'is' if len(ignored) == 1 else 'are'} ignored (it takes {takes})", UserWarning, stacklevel=4)
     return {k: v for k, v in kwargs.items() if k not in ignored}
 
-class NoiseScheduler:
-    """The forward process of a DDPM with `num_timesteps` steps and a `type` of schedule
-    (`linear`, `cosine`, `sigmoid`, `sigmoid_chen`; keyword arguments as in `make_betas`), or `type='custom'` with
-    given `betas` (see `NoiseScheduler.from_betas`). `clip`: the bound on the predicted x̂_0 that every sampling step
-    keeps by default (DDPM's `clip_denoised`, diffusers' `clip_sample`; see `step`); `None`: none."""
-    def __init__(self, num_timesteps: int = 50, type: str = "linear", clip: float | None = None, **kwargs):
-        self.clip = check_clip(clip) or None
-        if type == 'custom':
-            if set(kwargs) != {'betas'}: raise ValueError(f"type='custom' takes betas=[...] only, got {sorted(kwargs) or 'nothing'}")
-            b64 = _check_given_betas(kwargs['betas'], num_timesteps)
-            self.kwargs = {}
-        else:
-            kwargs = _drop_ignored_betas(type, kwargs)
-            b64 = make_betas(num_timesteps, type, **kwargs)   # validates T, the type and its arguments
-            self.kwargs = {k: float(v) for k, v in kwargs.items()}
-        self.num_timesteps, self.type = len(b64), type
-        self._betas64 = b64
-        a64 = 1 - b64
-        ab64 = torch.cumprod(a64, 0)
-        ab_prev64 = torch.cat([torch.ones_like(ab64[:1]), ab64[:-1]])
-        f = lambda v: v.to(torch.float32)
-        self.betas, self.alphas, self.alpha_bar = f(b64), f(a64), f(ab64)
-        self.alpha_bar_prev = f(ab_prev64)
-        self.sqrt_alpha_bar, self.sqrt_one_minus_alpha_bar = f(ab64.sqrt()), f((1 - ab64).sqrt())
-        self.posterior_variance = f(b64 * (1 - ab_prev64) / (1 - ab64))
-        self.posterior_mean_coef1 = f(ab_prev64.sqrt() * b64 / (1 - ab64))
-        self.posterior_mean_coef2 = f(a64.sqrt() * (1 - ab_prev64) / (1 - ab64))
-        self.device = torch.device('cpu')
-
-    @classmethod
-    def from_betas(cls, betas) -> NoiseScheduler:
-        """A scheduler from given β: [T], or [T, K] for K schedules side by side (then `add_noise` takes x0 [K, B, d] and
-        t [K, B], and `step` moves K chains [K, n, d] at once). β = 0 is allowed after t = 0: an identity step, which
-        pads a shorter schedule to a common length (diffusers calls given β `trained_betas`)."""
-        b = _check_given_betas(betas, None)
-        return cls(len(b), 'custom', betas=b)
-
-    @property
-    def alphas_cumprod(self): "Alias of `alpha_bar` (the diffusers name)."; return self.alpha_bar
-    @property
-    def config(self) -> dict:
-        "What rebuilds this scheduler: `NoiseScheduler(**config)`."
-        clip = {} if self.clip is None else dict(clip=self.clip)
-        if self.type == 'custom': return dict(num_timesteps=self.num_timesteps, type='custom', betas=self._betas64.tolist(), **clip)
-        return dict(num_timesteps=self.num_timesteps, type=self.type, **self.kwargs, **clip)
-    def __len__(self): return self.num_timesteps
-    def __repr__(self):
-        args = ', '.join(f"{k}={v}" for k, v in dict(self.kwargs, **({} if self.clip is None else dict(clip=self.clip))).items())
-        ab_T = self.alpha_bar[-1]
-        ab_T = f"{ab_T.item():.4f}" if ab_T.dim() == 0 else str([round(v, 4) for v in ab_T.tolist()])
-        return f"NoiseScheduler(num_timesteps={self.num_timesteps}, type={self.type!r}{', ' + args if args else ''})  # ᾱ_T = {ab_T}"
-
-    def to(self, device):
-        "Move the schedule's tensors to `device` (returns self)."
-        self.device = torch.device(device)
-        for k, v in vars(self).items():
-            if isinstance(v, torch.Tensor): setattr(self, k, v.to(device))
-        return self
-
-    def _t(self, t, x: torch.Tensor, *others, names=('x',)):
-        "`t` checked (`check_timesteps`) and shaped for `x`: an int, or one timestep per row ([B]; [K, B] for K schedules)."
-        for o, n in zip(others, names):
-            if not isinstance(o, torch.Tensor) or o.shape != x.shape:
-                raise ValueError(f"{n} must be a tensor of the same shape as x {tuple(x.shape)}, got "
-                                 f"{tuple(o.shape) if isinstance(o, torch.Tensor) else type(o).__name__}")
-        t = check_timesteps(t, self.num_timesteps)
-        if isinstance(t, int) or t.dim() == 0: return int(t)
-        want = tuple(x.shape[:t.dim()])
-        if tuple(t.shape) != want or t.dim() >= x.dim():
-            raise ValueError(f"t has shape {tuple(t.shape)}; expected an int or one timestep per row of x, shape {want[:x.dim() - 1]}")
-        return t
-
-    def add_noise(self, x0: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
-        "Sample of q(x_t | x_0): √ᾱ_t x0 + √(1-ᾱ_t) eps, for integer timesteps `t` ([B] or an int)."
-        t = self._t(t, x0, eps, names=('eps',))
-        return _gather(self.sqrt_alpha_bar, t, x0) * x0 + _gather(self.sqrt_one_minus_alpha_bar, t, x0) * eps
-    q_sample = add_noise
-
-    def predict_start_from_noise(self, x_t: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
-        "x̂_0 = (x_t - √(1-ᾱ_t) eps) / √ᾱ_t."
-        t = self._t(t, x_t, eps, names=('eps',))
-        return (x_t - _gather(self.sqrt_one_minus_alpha_bar, t, x_t) * eps) / _gather(self.sqrt_alpha_bar, t, x_t)
-
-    def q_posterior(self, x0: torch.Tensor, x_t: torch.Tensor, t):
-        "Mean and variance of q(x_{t-1} | x_t, x_0) (the variance is 0 at t = 0)."
-        t = self._t(t, x_t, x0, names=('x0',))
-        mean = _gather(self.posterior_mean_coef1, t, x_t) * x0 + _gather(self.posterior_mean_coef2, t, x_t) * x_t
-        return mean, _gather(self.posterior_variance, t, x_t)
-
-    def clip_bound(self, clip=None) -> float | None:
-        "The bound a sampling step keeps x̂_0 in: `clip` if given (`check_clip`; `False`: none), else the scheduler's own."
-        clip = check_clip(clip)
-        return self.clip if clip is None else (None if clip is False else clip)
-
-    def step(self, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
-             generator: torch.Generator | None = None, variance: str = "posterior", clip: float | bool | None = None) -> torch.Tensor:
-        """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
-        `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. With a bound (`clip`, or
-        by default the scheduler's own, `clip_bound`) the mean is the posterior mean of q(x_{t-1} | x_t, x̂_0) with the
-        predicted x̂_0 clipped to [-clip, clip] (DDPM's `clip_denoised`; notebook `04_sampling`); without one
-        (`clip=False`, or neither given) it is the same mean written in ε."""
-        clip = self.clip_bound(clip)
-        if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
-        t = check_timesteps(t, self.num_timesteps)
-        if not isinstance(t, int):
-            if t.dim(): raise ValueError(f"step takes one timestep t (an int) for the whole batch, got shape {tuple(t.shape)}")
-            t = int(t)
-        self._t(t, x_t, eps, *(() if noise is None else (noise,)), names=('eps', 'noise'))
-        g = lambda a: _gather(a, t, x_t)
-        if clip is None: mean = (x_t - g(self.betas) / g(self.sqrt_one_minus_alpha_bar) * eps) / g(self.alphas).sqrt()
-        else: mean = self.q_posterior(self.predict_start_from_noise(x_t, t, eps).clamp(-clip, clip), x_t, t)[0]
-        if t == 0: return mean
-        if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
-        var = g(self.posterior_variance if variance == "posterior" else self.betas)
-        return mean + var.sqrt() * noise
-
-    def prior_kl(self, x0: torch.Tensor) -> float:
-        "KL(q(x_T | x_0) ‖ N(0, I)) in nats, summed over dimensions and averaged over the rows of `x0`."
-        ab = self.alpha_bar[-1].double()
-        x0 = torch.as_tensor(x0).double().to(ab.device)
-        kl = 0.5 * (ab * x0 ** 2 + (1 - ab) - 1 - torch.log1p(-ab)).sum(-1)
-        return kl.mean().item()
-
-    def summary(self, x0: torch.Tensor | None = None) -> dict:
-        "ᾱ_T and, given data `x0`, the prior KL: how far q(x_T) is from the N(0, I) where sampling starts."
-        out = dict(type=self.type, T=self.num_timesteps, alpha_bar_T=self.alpha_bar[-1].item())
-        if x0 is not None: out['prior_kl'] = self.prior_kl(x0)
-        return out
-
+# %% ../nbs/01_schedules.ipynb #9a8b7c6e
 def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
                    beta_end: float | None = None, clip: float | None = None) -> dict:
     """The arguments of `NoiseScheduler` for T, a schedule name, a β range and a bound on x̂_0 (`clip`, kept when given):
@@ -283,7 +300,6 @@ def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float |
     cosine and sigmoid_chen) and the bound `clip` that its sampling steps keep x̂_0 in (`None`: none). Recipes, the sweep,
     the explorers and the CLI all build their schedulers here."""
     return NoiseScheduler(**scheduler_args(num_timesteps, type, beta_start, beta_end, clip))
-
 
 # %% ../nbs/01_schedules.ipynb #8ee3c1ed
 def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None, s=1, label=None):

@@ -13,8 +13,8 @@ from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, mode
 from .runs import save_checkpoint, check_run_dir
 
 # %% auto #0
-__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'TensorLoader', 'train', 'trainConditional', 'check_lr_drop', 'drop_labels',
-           'make_recipe', 'recipe_model', 'recipe_epochs', 'train_recipe', 'recipe_table']
+__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'train', 'trainConditional', 'drop_labels', 'check_lr_drop', 'EMA',
+           'check_ema', 'TensorLoader', 'train_recipe', 'make_recipe', 'recipe_model', 'recipe_epochs', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
 def draw_t_eps(x0: torch.Tensor, num_timesteps: int, generator: torch.Generator | None = None):
@@ -29,6 +29,156 @@ def diffusion_loss(model, noise_scheduler: NoiseScheduler, x0: torch.Tensor, t: 
     x_t = noise_scheduler.add_noise(x0, t, eps)
     pred = model(x_t, t) if y is None else model(x_t, t, y)
     return F.mse_loss(pred, eps)
+
+# %% ../nbs/03_training.ipynb #fed7c081
+def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed: int | None = None,
+          progress: bool = True, lr_drop: tuple[int, float] | None = None, p_uncond: float | None = None,
+          ema: float | None = None, force: bool = False) -> list[float]:
+    """Train `model` to predict the noise added by `noise_scheduler`; returns the mean loss of each epoch and saves
+    `run_name/model.pth` and `run_name/config.json` (no files when `run_name` is None).
+    `lr_drop=(epoch, factor)` multiplies the learning rate by `factor` from that epoch on (a step decay).
+    `p_uncond` (a `ConditionalDDPM` on a loader of `(x, y)`; see `trainConditional`) trains with labels.
+    `ema=decay` keeps an exponential moving average of the weights (`EMA`) and leaves it in `model` at the end (saved as
+    model.pth; the raw weights as raw.pth, `runs.load_state(run, 'raw')`). The run folder is checked before the first
+    step (`check_run_dir`; `force` replaces one that holds samples)."""
+    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force)
+    device = model_device(model)
+    noise_scheduler.to(device)
+    gen = _seed(seed, device)                                                # our own generator for t and ε (or None)
+    T, losses, average = len(noise_scheduler), [], None if ema is None else EMA(model, ema)   # EMA checks the decay
+    model.train()
+    for epoch in (bar := tqdm(range(int(epochs)), desc='train' if p_uncond is None else 'trainConditional',
+                              disable=not progress, leave=False)):
+        if lr_drop is not None and epoch == lr_drop[0]:
+            for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
+        batch_losses, sizes = [], []
+        for batch in dataloader:
+            x0, y = _batch(batch, device)
+            t, eps = draw_t_eps(x0, T, gen)                                   # t ~ U{0..T-1}, ε ~ N(0, I)
+            y = None if p_uncond is None else drop_labels(model, y, p_uncond, gen)
+            loss = diffusion_loss(model, noise_scheduler, x0, t, eps, y)      # ‖ε - ε_θ(x_t, t)‖²
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if average is not None: average.update()                         # θ̄ ← decay·θ̄ + (1-decay)·θ
+            batch_losses.append(loss.detach()); sizes.append(len(x0))       # no .item() per step
+        losses.append(_epoch_loss(batch_losses, sizes, epoch, optimizer, dataloader))   # stops if it is not finite
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+    model.eval()
+    raw = None if average is None else average.copy_to(model)                # model now holds θ̄; raw: the last step
+    if run_name is not None:
+        _save_run(model, run_name, noise_scheduler, losses, epochs, seed, lr_drop, p_uncond, ema, raw, force)
+    return losses
+
+# %% ../nbs/03_training.ipynb #b1c0d2e3
+def trainConditional(model, noise_scheduler, dataloader, optimizer, epochs, run_name, p_uncond: float = 0.1,
+                     seed: int | None = None, progress: bool = True, lr_drop: tuple[int, float] | None = None,
+                     ema: float | None = None, force: bool = False) -> list[float]:
+    "`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with probability `p_uncond`."
+    return train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed=seed, progress=progress,
+                 lr_drop=lr_drop, p_uncond=p_uncond, ema=ema, force=force)
+
+def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> torch.Tensor:
+    "Replace each label by the null class with probability `p_uncond` (so one network also learns ε(x, t, ∅))."
+    if y is None: raise ValueError("trainConditional needs a loader that yields (x, y)")
+    y = model.check_labels(y, len(y))
+    drop = torch.rand(len(y), generator=generator, device=y.device) < p_uncond
+    return torch.where(drop, torch.full_like(y, model.null_class), y)
+
+# %% ../nbs/03_training.ipynb #2e1ae080
+def check_lr_drop(lr_drop):
+    "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
+    if lr_drop is None: return None
+    try:
+        e, f = lr_drop
+        ok = (all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (e, f))
+              and int(e) == e and e >= 0 and 0 < f <= 1)
+    except (TypeError, ValueError): ok = False
+    if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
+    return int(e), float(f)
+
+def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force):
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
+    check_lr_drop(lr_drop)
+    if hasattr(dataloader, '__len__') and len(dataloader) == 0:
+        raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
+    check_steps(model, noise_scheduler)
+    if p_uncond is not None:
+        if not isinstance(model, ConditionalDDPM):
+            raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
+        if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
+    if run_name is not None: check_run_dir(run_name, force)      # a run that cannot be saved is not trained first
+
+def _seed(seed, device):
+    "With a `seed`: seed the global RNG (a shuffling DataLoader) and return a generator on `device` for t and ε."
+    if seed is None: return None
+    torch.manual_seed(seed)
+    return torch.Generator(device=device).manual_seed(seed)
+
+def _batch(batch, device):
+    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent)."
+    if isinstance(batch, (list, tuple)): x, y = batch[0], (batch[1] if len(batch) > 1 else None)
+    else: x, y = batch, None
+    return x.to(device), (None if y is None else y.to(device))
+
+# %% ../nbs/03_training.ipynb #c4d5e6f7
+def _epoch_loss(batch_losses: list, sizes: list, epoch: int, optimizer, dataloader) -> float:
+    """The epoch's mean loss over its points, from each batch's loss and size (read in one transfer). Stops with a clear
+    error when the loader gave nothing, or when the loss is not finite: the data's fault if the loader yields non-finite
+    values, else the learning rate's."""
+    if not sizes:
+        raise ValueError("the data loader yielded no batches: nothing to train on (the run folder was not written)")
+    total = 0.0
+    for l, n in zip(torch.stack(batch_losses).tolist(), sizes): total += l * n
+    loss = total / sum(sizes)
+    if math.isfinite(loss): return loss
+    if any(not torch.isfinite(_batch(b, 'cpu')[0]).all() for b in dataloader):
+        raise ValueError(f"the data loader yields non-finite values (nan or inf) in the data (epoch {epoch}): "
+                         "clean the data set; the run folder was not written")
+    lr = optimizer.param_groups[0].get('lr')
+    raise FloatingPointError(f"training loss became {loss} in epoch {epoch} (lr={lr}); try a smaller learning rate. "
+                             "The run folder was not written.")
+
+def _save_run(model, run_name, noise_scheduler, losses, epochs, seed, lr_drop, p_uncond, ema, raw, force):
+    "`train`'s run folder: the weights (and the raw ones beside an average), the losses, and each option the run used."
+    info = dict(losses=losses, epochs=int(epochs), seed=seed)
+    if ema is not None: info['ema'] = ema
+    if p_uncond is not None: info['p_uncond'] = p_uncond
+    if lr_drop is not None: info['lr_drop'] = list(lr_drop)
+    states = None if raw is None else {'raw': raw}
+    save_checkpoint(model, run_name, noise_scheduler, states=states, force=force, **info)
+
+# %% ../nbs/03_training.ipynb #e7a1b2c3
+class EMA:
+    """The exponential moving average θ̄ of `model`'s parameters with decay `decay`, warmed up as diffusers'
+    `EMAModel` is: update n (n = 0, 1, ...) uses the decay min(decay, (1 + n) / (10 + n)), and the first one copies
+    θ. The parameters are gathered once, and each update is one multi-tensor lerp over all of them (torch's
+    `AveragedModel` walks the module every step)."""
+    def __init__(self, model, decay: float):
+        self.decay, self.n = check_ema(decay), 0
+        self.params = list(model.parameters())
+        self.average = [p.detach().clone() for p in self.params]
+
+    @torch.no_grad()
+    def update(self) -> None:
+        "θ̄ ← d·θ̄ + (1-d)·θ with d = min(decay, (1 + n) / (10 + n)); the first update copies θ."
+        if self.n == 0: torch._foreach_copy_(self.average, self.params)
+        else: torch._foreach_lerp_(self.average, self.params, 1 - min(self.decay, (1 + self.n) / (10 + self.n)))
+        self.n += 1
+
+    @torch.no_grad()
+    def copy_to(self, model) -> dict:
+        "Put θ̄ into `model` (the model it averages); return the weights it held before, as a CPU `state_dict`."
+        raw = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+        torch._foreach_copy_(self.params, self.average)
+        return raw
+
+def check_ema(ema) -> float:
+    "`ema` checked: a decay in (0, 1)."
+    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 < ema < 1:
+        raise ValueError(f"ema must be a decay in (0, 1) or None (no average), got {ema!r}")
+    return float(ema)
 
 # %% ../nbs/03_training.ipynb #f47be1c9
 class TensorLoader:
@@ -52,126 +202,6 @@ class TensorLoader:
             j = idx[i * self.batch_size:(i + 1) * self.batch_size]
             yield self.X[j] if self.y is None else (self.X[j], self.y[j])
 
-# %% ../nbs/03_training.ipynb #fed7c081
-def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed: int | None = None,
-          progress: bool = True, lr_drop: tuple[int, float] | None = None, p_uncond: float | None = None,
-          ema: float | None = None, force: bool = False) -> list[float]:
-    """Train `model` to predict the noise added by `noise_scheduler`; returns the mean loss of each epoch and saves
-    `run_name/model.pth` and `run_name/config.json` (no files when `run_name` is None).
-    `lr_drop=(epoch, factor)` multiplies the learning rate by `factor` from that epoch on (a step decay).
-    `p_uncond` (a `ConditionalDDPM` on a loader of `(x, y)`; see `trainConditional`) trains with labels.
-    `ema=decay` keeps an exponential moving average of the weights, θ̄ ← decay·θ̄ + (1-decay)·θ after every step, and
-    leaves it in `model` at the end (saved as model.pth; the raw weights as raw.pth, `runs.load_state(run, 'raw')`).
-    The run folder is checked before the first step (`check_run_dir`; `force` replaces one that holds samples)."""
-    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond)
-    if run_name is not None: check_run_dir(run_name, force)        # a run that cannot be saved is not trained first
-    device = model_device(model)
-    noise_scheduler.to(device)
-    gen = None
-    if seed is not None:                    # the global RNG (a shuffling DataLoader) and our own generator (t, ε)
-        torch.manual_seed(seed); gen = torch.Generator(device=device).manual_seed(seed)
-    T, losses = len(noise_scheduler), []
-    averaged = _ema_model(model, ema)                                       # None when ema is None
-    model.train()
-    for epoch in (bar := tqdm(range(int(epochs)), desc='train' if p_uncond is None else 'trainConditional',
-                              disable=not progress, leave=False)):
-        if lr_drop is not None and epoch == lr_drop[0]:
-            for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
-        total, count = 0.0, 0
-        for i, batch in enumerate(dataloader):
-            x0, y = _batch(batch, device)
-            t, eps = draw_t_eps(x0, T, gen)                                   # t ~ U{0..T-1}, ε ~ N(0, I)
-            y = None if p_uncond is None else drop_labels(model, y, p_uncond, gen)
-            loss = diffusion_loss(model, noise_scheduler, x0, t, eps, y)      # ‖ε - ε_θ(x_t, t)‖²
-            _stop_if_not_finite(loss, optimizer, epoch, i, x0)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if averaged is not None: averaged.update_parameters(model)     # θ̄ ← decay·θ̄ + (1-decay)·θ
-            total += loss.item() * len(x0); count += len(x0)
-        if count == 0: raise ValueError("the data loader yielded no batches: nothing to train on (the run folder was not written)")
-        losses.append(total / count)
-        bar.set_postfix(loss=f"{losses[-1]:.4f}")
-    model.eval()
-    raw = _keep_average(model, averaged)                                    # model now holds θ̄
-    if run_name is not None:
-        save_checkpoint(model, run_name, noise_scheduler, force=force, losses=losses, epochs=int(epochs), seed=seed,
-                        **({'ema': ema, 'states': {'raw': raw}} if raw is not None else {}),
-                        **({'p_uncond': p_uncond} if p_uncond is not None else {}), **({'lr_drop': list(lr_drop)} if lr_drop else {}))
-    return losses
-
-def trainConditional(model, noise_scheduler, dataloader, optimizer, epochs, run_name, p_uncond: float = 0.1,
-                     seed: int | None = None, progress: bool = True, lr_drop: tuple[int, float] | None = None,
-                     ema: float | None = None, force: bool = False) -> list[float]:
-    "`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with probability `p_uncond`."
-    return train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed=seed, progress=progress,
-                 lr_drop=lr_drop, p_uncond=p_uncond, ema=ema, force=force)
-
-# %% ../nbs/03_training.ipynb #2e1ae080
-def check_lr_drop(lr_drop):
-    "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
-    if lr_drop is None: return None
-    try:
-        e, f = lr_drop
-        ok = (all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (e, f))
-              and int(e) == e and e >= 0 and 0 < f <= 1)
-    except (TypeError, ValueError): ok = False
-    if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
-    return int(e), float(f)
-
-def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
-    check_lr_drop(lr_drop)
-    if hasattr(dataloader, '__len__') and len(dataloader) == 0:
-        raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
-    check_steps(model, noise_scheduler)
-    if p_uncond is not None:
-        if not isinstance(model, ConditionalDDPM):
-            raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
-        if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
-
-def _batch(batch, device):
-    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent)."
-    if isinstance(batch, (list, tuple)): x, y = batch[0], (batch[1] if len(batch) > 1 else None)
-    else: x, y = batch, None
-    return x.to(device), (None if y is None else y.to(device))
-
-def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> torch.Tensor:
-    "Replace each label by the null class with probability `p_uncond` (so one network also learns ε(x, t, ∅))."
-    if y is None: raise ValueError("trainConditional needs a loader that yields (x, y)")
-    y = model.check_labels(y, len(y))
-    drop = torch.rand(len(y), generator=generator, device=y.device) < p_uncond
-    return torch.where(drop, torch.full_like(y, model.null_class), y)
-
-def _stop_if_not_finite(loss, optimizer, epoch, i, x0=None):
-    if not torch.isfinite(loss) and x0 is not None and not torch.isfinite(x0).all():
-        raise ValueError(f"batch {i} of epoch {epoch} holds non-finite values (nan or inf) in the data: clean the data set; "
-                         "the run folder was not written")
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"training loss became {loss.item()} at epoch {epoch}, batch {i} "
-                                 f"(lr={optimizer.param_groups[0].get('lr')}); try a smaller learning rate. The run folder was not written.")
-
-def _ema_model(model, ema):
-    """torch's `AveragedModel` holding the exponential moving average of `model`'s weights with decay `ema` (None: no
-    average), warmed up as diffusers' `EMAModel` is: the decay after n updates is min(ema, (1 + n) / (10 + n))."""
-    if ema is None: return None
-    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 < ema < 1:
-        raise ValueError(f"ema must be a decay in (0, 1) or None (no average), got {ema!r}")
-    from torch.optim.swa_utils import AveragedModel
-    def ema_update(averaged: list, current: list, n_averaged) -> None:
-        decay = min(float(ema), (1 + float(n_averaged)) / (10 + float(n_averaged)))
-        torch._foreach_lerp_(averaged, current, 1 - decay)                   # θ̄ ← decay·θ̄ + (1-decay)·θ, all tensors at once
-    return AveragedModel(model, multi_avg_fn=ema_update)
-
-def _keep_average(model, averaged):
-    "Put the averaged weights into `model`; return the raw (last-step) weights, or None without an average."
-    if averaged is None: return None
-    raw = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(averaged.module.state_dict())
-    return raw
-
-
 # %% ../nbs/03_training.ipynb #a3e7b57d
 RECIPES = {
     'report':      dict(config='report', scheduler=dict(num_timesteps=100, type='linear', beta_start=0.001, beta_end=0.02),
@@ -189,6 +219,29 @@ RECIPES = {
 
 _RECIPE_KEYS = ('config', 'scheduler', 'lr', 'batch_size', 'epochs', 'epochs_for', 'lr_drop', 'p_uncond', 'ema')
 
+# %% ../nbs/03_training.ipynb #f1e2d3c4
+def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_name=None, seed: int = 0,
+                 progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None,
+                 force: bool = False):
+    """Build and train the model of `recipe` (a name in `RECIPES` or a dict like them) on `X`. With labels `y`: a
+    `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the recipe's
+    `p_uncond`. Returns `(model, noise_scheduler, losses)`. The epochs are `recipe_epochs(recipe, len(X), epochs)`: the
+    recipe's, kept at its number of steps when it gives `epochs_for`; `epochs` overrides them (the lr drop moves with
+    them, at the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
+    from a recipe to a trained model."""
+    r = make_recipe(recipe)
+    device = check_device(device)
+    n_epochs, drop = recipe_epochs(r, len(X), epochs)
+    if y is not None and n_classes is None: n_classes = int(y.max().item()) + 1
+    model, ns = recipe_model(r, X.shape[1], None if y is None else n_classes, seed)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=r['lr'], foreach=True)     # one multi-tensor update per step
+    loader = TensorLoader(X, y, batch_size=r['batch_size'], seed=seed)
+    losses = train(model, ns, loader, optimizer, n_epochs, run_name, seed=seed, progress=progress, lr_drop=drop,
+                   p_uncond=None if y is None else r['p_uncond'], ema=r['ema'], force=force)
+    return model, ns, losses
+
+# %% ../nbs/03_training.ipynb #a9b8c7d6
 def make_recipe(base='report', **changes) -> dict:
     """A checked copy of recipe `base` (a name in `RECIPES` or a recipe dict) with the top-level keys in `changes`
     replaced; `scheduler=dict(...)` is merged into the base's schedule (so `scheduler=dict(num_timesteps=50)` keeps its type),
@@ -211,9 +264,10 @@ def make_recipe(base='report', **changes) -> dict:
     r['lr_drop'] = check_lr_drop(r['lr_drop'])
     if isinstance(r['p_uncond'], bool) or not isinstance(r['p_uncond'], (int, float)) or not 0 <= r['p_uncond'] <= 1:
         raise ValueError(f"p_uncond must lie in [0, 1], got {r['p_uncond']!r}")
-    if r['ema'] is not None: _ema_model(torch.nn.Linear(1, 1), r['ema'])           # checks the decay
+    if r['ema'] is not None: check_ema(r['ema'])
     return r
 
+# %% ../nbs/03_training.ipynb #b5c4d3e2
 def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0):
     "The untrained network (seeded with `seed`) and the `NoiseScheduler` of `recipe`: `(model, noise_scheduler)`."
     r = make_recipe(recipe)
@@ -237,27 +291,7 @@ def recipe_epochs(recipe, n_train: int, epochs: int | None = None) -> tuple[int,
     if drop is not None: drop = (int(round(drop[0] * epochs / r['epochs'])), drop[1])
     return epochs, drop
 
-def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_name=None, seed: int = 0,
-                 progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None,
-                 force: bool = False):
-    """Build and train the model of `recipe` (a name in `RECIPES` or a dict like them) on `X`. With labels `y`: a
-    `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the recipe's
-    `p_uncond`. Returns `(model, noise_scheduler, losses)`. The epochs are `recipe_epochs(recipe, len(X), epochs)`: the
-    recipe's, kept at its number of steps when it gives `epochs_for`; `epochs` overrides them (the lr drop moves with
-    them, at the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
-    from a recipe to a trained model."""
-    r = make_recipe(recipe)
-    device = check_device(device)
-    n_epochs, drop = recipe_epochs(r, len(X), epochs)
-    if y is not None and n_classes is None: n_classes = int(y.max().item()) + 1
-    model, ns = recipe_model(r, X.shape[1], None if y is None else n_classes, seed)
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=r['lr'])
-    loader = TensorLoader(X, y, batch_size=r['batch_size'], seed=seed)
-    losses = train(model, ns, loader, optimizer, n_epochs, run_name, seed=seed, progress=progress, lr_drop=drop,
-                   p_uncond=None if y is None else r['p_uncond'], ema=r['ema'], force=force)
-    return model, ns, losses
-
+# %% ../nbs/03_training.ipynb #c3d2e1f0
 def recipe_table(n_dim: int = 2):
     "The recipes as a table, with the parameter count of each one's network for `n_dim`-dimensional data."
     import pandas as pd
