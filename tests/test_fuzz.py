@@ -22,7 +22,10 @@ def report():
     yield
     if os.environ.get('FUZZ_REPORT'): print('\nfuzz outcomes:', dict(sorted(TALLY.items())))
 
-FAST = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# derandomize: the same examples every run. A random draw of a valid but huge sample count (n = 4 919 056 took 48 s
+# here, 20 steps of a tiny network) passed for a hang now and then: a test that fails by chance hides what it tests
+FAST = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)), deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 CLEAN = (ValueError, TypeError)
 
 # anything a user might type or pass: numbers of every kind (huge, negative, nan, inf), strings, None, bools, lists
