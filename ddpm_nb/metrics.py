@@ -206,10 +206,9 @@ def _classifier_step(p, g, m, v, step, x, ny, w, beta: float, l2_w, z_out):
 
 # %% ../nbs/05_metrics.ipynb #b0c8a1a2
 def _fit_classifiers(nets: list) -> np.ndarray:
-    """Train the classifiers `nets` = [(X_train, y_train, X_test, y_test, seed)] (one input size, one number of
-    batches an epoch) as `MLPClassifier` trains each, all at once; returns their held-out accuracies. Network k draws
-    its weights and batch orders from a generator seeded with its `seed`, stops by the rule on its own loss, is then
-    scored on its test rows and leaves the stack."""
+    """Train the classifiers `nets` = [(X_train, y_train, X_test, y_test, seed)] (one input size, one number of batches an
+    epoch) as `MLPClassifier` trains each, all at once; returns their held-out accuracies. Network k draws from its own
+    seeded generator, stops by the rule on its own loss, is then scored on its test rows and leaves the stack."""
     K, d, n = len(nets), nets[0][0].shape[1], torch.tensor([len(t[0]) for t in nets])
     b = min(C2ST_BATCH, int(n.max())); nb = -(-int(n.max()) // b); N = nb * b    # batch size, batches an epoch
     X, Y = _padded([t[0] for t in nets], N), _padded([t[1][:, None] for t in nets], N)
@@ -232,22 +231,32 @@ def _fit_classifiers(nets: list) -> np.ndarray:
             beta, l2_w = (C2ST_L2 / float(col[0, i]), None) if alike else (0., w[:, s, None])
             _classifier_step(p, g, m, v, step, Xe[:, s:s + b], ny[:, s:s + b], w[:, s:s + b], beta, l2_w,
                              Z[i, :len(alive)])
-        zz = Z[:, :len(alive)].transpose(0, 1).reshape(len(alive), N).double()  # the epoch's loss, as scikit-learn's
-        ll = F.softplus(-(2 * Ye[..., 0].double() - 1) * zz).clamp_(max=_LOSS_CAP) * real
-        loss = (ll.sum(1) + 0.5 * C2ST_L2 * nb * l2) / n
+        loss = _epoch_loss(Z[:, :len(alive)], Ye, real, l2, n, nb)
         stale[alive] = torch.where(loss > best[alive] - C2ST_TOL, stale[alive] + 1, 0)
         best[alive] = torch.minimum(best[alive], loss)
         done = (stale[alive] > C2ST_PATIENCE) | (epoch + 1 == C2ST_MAX_EPOCHS)
         if not done.any(): continue
         for k, kk in zip(done.nonzero()[:, 0].tolist(), alive[done].tolist()):     # score the finished ones
-            z = _classifier_logits([t[k:k + 1] for t in p], torch.as_tensor(nets[kk][2], dtype=torch.float32)[None])[0]
-            acc[kk] = ((z[0, :, 0] > 0).numpy() == nets[kk][3]).mean()
+            acc[kk] = _held_out_accuracy([t[k:k + 1] for t in p], nets[kk])
         if done.all(): break
         keep = ~done                                                                 # and drop them from the stack
         alive, X, Y, w, n, real, size, order = (t[keep] for t in (alive, X, Y, w, n, real, size, order))
         p, m, v, g = ([t[keep].contiguous() for t in ts] for ts in (p, m, v, g))
         gens = [gk for gk, k in zip(gens, keep.tolist()) if k]
     return acc
+
+# %% ../nbs/05_metrics.ipynb #279159cd
+def _epoch_loss(Z: torch.Tensor, Ye: torch.Tensor, real: torch.Tensor, l2: torch.Tensor, n: torch.Tensor, nb: int):
+    """Each network's training loss over an epoch, as scikit-learn's: the mean log loss of its logits `Z` [nb, K, b, 1]
+    (probabilities clipped at float64's eps) plus ½ α ‖W‖² / B for each of its `nb` batches."""
+    zz = Z.transpose(0, 1).reshape(len(n), -1).double()
+    ll = F.softplus(-(2 * Ye[..., 0].double() - 1) * zz).clamp_(max=_LOSS_CAP) * real
+    return (ll.sum(1) + 0.5 * C2ST_L2 * nb * l2) / n
+
+def _held_out_accuracy(p: list[torch.Tensor], net: tuple) -> float:
+    "The accuracy of one stacked network `p` ([1, ...] each) on the test rows of `net` (a `_fit_classifiers` entry)."
+    z = _classifier_logits(p, torch.as_tensor(net[2], dtype=torch.float32)[None])[0]
+    return float(((z[0, :, 0] > 0).numpy() == net[3]).mean())
 
 # %% ../nbs/05_metrics.ipynb #da5b51a3
 def c2st_reference(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> float:
