@@ -5,6 +5,7 @@
 #   make lab      JupyterLab on nbs/ with the project's environment (start with index, play with 08_explore)
 #   make docs     the course site from the committed notebooks, offline, into _docs/ (open _docs/index.html)
 #   make explore  08's three explorers as a web app for a lecture (Voila, sliders only) on http://127.0.0.1:8866
+#                 (trains the models first; ROOM=1 for the room's network, PROJECTOR=1 for large figures)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -37,10 +38,9 @@ browser-deps:
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
 # two pytest processes (pytest-xdist), each test file whole in one of them: the tests mostly wait on the processes,
-# servers and browsers they start, so two of them share the 2 cores well. The two tests that drive a Jupyter kernel from
-# a browser (Voila, JupyterLab) run afterwards, alone. (Voila's page used to stall with its kernel idle, beside the other
-# tests and once alone: voila issue #1428, worked around by the kernel manager `explore` names below.)
-BROWSER_TESTS := tests/test_voila.py tests/test_browser.py
+# servers and browsers they start, so two of them share the 2 cores well. The two tests that drive the explorers in a
+# browser (the lecture app, JupyterLab) run afterwards, alone.
+BROWSER_TESTS := tests/test_lecture_app.py tests/test_browser.py
 pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 $(addprefix --ignore=,$(BROWSER_TESTS)) tests
 	$(BIN)/python -m pytest -q $(BROWSER_TESTS)
@@ -60,13 +60,13 @@ LAB_PORT ?= 8888
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=nbs --ip=127.0.0.1 --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# jupyter_server's kernel manager, not Voila's own: with Voila's, a page stalled at "Executing 3 of 8" with its kernel idle
-# in 3 of about 15 test runs (voila issue #1428; the workaround its maintainer gives); tests/test_voila.py runs it the same way
+# the lecture app (docs/lecture.py says how it is set up, and why): trains and caches the explorers' models first, with
+# progress, then serves them. ROOM=1 serves it to the room's network (every interface; anyone who can reach this machine
+# can open it), PROJECTOR=1 draws the figures at twice the pixels, WARM=0 serves at once, ALL=1 warms every setting
 EXPLORE_PORT ?= 8866
 explore: $(STAMP)
-	@echo "the explorers at http://127.0.0.1:$(EXPLORE_PORT)/ (Ctrl-C stops); a first use trains and caches the models"
-	OMP_NUM_THREADS=1 $(BIN)/voila docs/explore.ipynb --no-browser --port=$(EXPLORE_PORT) --Voila.ip=127.0.0.1 \
-	  --VoilaConfiguration.multi_kernel_manager_class=jupyter_server.services.kernels.kernelmanager.AsyncMappingKernelManager
+	OMP_NUM_THREADS=1 $(BIN)/python docs/lecture.py --port $(EXPLORE_PORT) $(if $(filter 1,$(ROOM)),--room) \
+	  $(if $(filter 1,$(PROJECTOR)),--projector) $(if $(filter 0,$(WARM)),--no-warm) $(if $(filter 1,$(ALL)),--all)
 
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

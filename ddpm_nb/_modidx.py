@@ -374,7 +374,9 @@ d = { 'settings': { 'branch': 'main',
                                  'ddpm_nb.widgets.guidance_explorer': ('explore.html#guidance_explorer', 'ddpm_nb/widgets.py'),
                                  'ddpm_nb.widgets.guidance_readout': ('explore.html#guidance_readout', 'ddpm_nb/widgets.py'),
                                  'ddpm_nb.widgets.guidance_view': ('explore.html#guidance_view', 'ddpm_nb/widgets.py'),
+                                 'ddpm_nb.widgets.lecture_settings': ('explore.html#lecture_settings', 'ddpm_nb/widgets.py'),
                                  'ddpm_nb.widgets.reverse_explorer': ('explore.html#reverse_explorer', 'ddpm_nb/widgets.py'),
                                  'ddpm_nb.widgets.reverse_readout': ('explore.html#reverse_readout', 'ddpm_nb/widgets.py'),
                                  'ddpm_nb.widgets.reverse_view': ('explore.html#reverse_view', 'ddpm_nb/widgets.py'),
-                                 'ddpm_nb.widgets.takes_beta_range': ('explore.html#takes_beta_range', 'ddpm_nb/widgets.py')}}}
+                                 'ddpm_nb.widgets.takes_beta_range': ('explore.html#takes_beta_range', 'ddpm_nb/widgets.py'),
+                                 'ddpm_nb.widgets.warm_cache': ('explore.html#warm_cache', 'ddpm_nb/widgets.py')}}}

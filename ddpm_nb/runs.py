@@ -419,7 +419,7 @@ def cached_checkpoint(key: dict, build, cache=None, prefix: str = 'run', progres
             if cfg.get('key') == json.loads(json.dumps(key)): found = model, ns, cfg
         except Exception: found = None                      # a damaged entry is built again and overwritten
     if found is None:
-        if progress: print(f"first use: building {prefix} into {run}")
+        if progress: print(f"first use: building {run.name} into the model cache")
         model, ns, extra = build()
         save_checkpoint(model, run, ns, key=key, **extra)
         found = model, ns, json.loads((run / 'config.json').read_text())

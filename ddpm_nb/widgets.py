@@ -4,25 +4,27 @@
 
 # %% ../nbs/08_explore.ipynb #16605552
 from __future__ import annotations
-import html, io, re
+import html, io, re, threading
 from functools import lru_cache
 import torch
+from cachetools import LRUCache
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator, FuncFormatter
 from . import __version__
 from .data import load_dataset, train_test_split, DATASETS, N_DIM, N_CLASSES
 from .schedules import SCHEDULES, make_scheduler, plot_forward
 from .training import make_recipe, train_recipe
-from .runs import cached_checkpoint, torch_threads
+from .runs import cached_checkpoint, cache_dir, torch_threads
 from .sampling import sample, sampleCFG, plot_beside
 from .metrics import evaluate_samples, floors, train_mlp_classifier, class_consistency
 
 # %% auto #0
-__all__ = ['EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT', 'REVERSE_T', 'REVERSE_READOUT',
-           'C2ST_ELSEWHERE', 'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS', 'JUDGE', 'GUIDANCE_READOUT',
-           'takes_beta_range', 'forward_view', 'figure_png', 'error_line', 'forward_readout', 'forward_explorer',
-           'explorer_data', 'explorer_recipe', 'cached_model', 'reverse_view', 'reverse_readout', 'reverse_explorer',
-           'cached_classifier', 'guidance_view', 'guidance_readout', 'guidance_explorer']
+__all__ = ['RENDERED', 'BUSY_AFTER', 'EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT',
+           'REVERSE_T', 'REVERSE_READOUT', 'C2ST_ELSEWHERE', 'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS',
+           'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range', 'forward_view', 'figure_png', 'error_line',
+           'forward_readout', 'forward_explorer', 'explorer_data', 'explorer_recipe', 'cached_model', 'reverse_view',
+           'reverse_readout', 'reverse_explorer', 'cached_classifier', 'guidance_view', 'guidance_readout',
+           'guidance_explorer', 'lecture_settings', 'warm_cache']
 
 # %% ../nbs/08_explore.ipynb #25dfe0e9
 def takes_beta_range(schedule: str) -> bool:
@@ -37,6 +39,8 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
                  seed: int = 0, n_show: int = 1000) -> tuple[Figure, dict]:
     """The forward-process explorer's view: a figure of β_t, ᾱ_t and `data` noised to q(x_t | x_0) at timestep `t`
     (`n_show` points), and the readouts of `NoiseScheduler.summary` (ᾱ_T, prior KL on all of `data`) plus β_t and ᾱ_t."""
+    if takes_beta_range(schedule) and beta_low > beta_high:          # in the sliders' names, not the scheduler's
+        raise ValueError(f"β_low ({beta_low:.3g}) must not exceed β_high ({beta_high:.3g})")
     ns = make_scheduler(T, schedule, float(beta_low), float(beta_high))
     if isinstance(t, bool) or int(t) != t or not 0 <= t < T:
         raise ValueError(f"t must be an integer in 0..{T - 1} for T = {T}, got {t!r}")
@@ -79,6 +83,12 @@ def _fixed_layout(fig: Figure, **margins) -> Figure:
         if ax.name == 'rectilinear': ax.locator_params(nbins=4)          # fewer tick labels to lay out
     return fig
 
+RENDERED, _RENDERED_LOCK = LRUCache(maxsize=256), threading.Lock()
+"Figures (PNG) and readouts of the explorers' pure views, by setting: see `_explorer`'s `memo`. About 50 kB an entry."
+
+BUSY_AFTER = 0.5
+"Seconds an explorer's update may take before its old figure gives way to its busy note."
+
 EXPLORER_THREADS = 1
 """torch threads while an explorer updates. The models are tiny: a second thread gains little on an idle machine and,
 on a busy one, makes sampling many times slower (see `bench/bench_widgets.py --threads`)."""
@@ -101,31 +111,49 @@ def error_line(e: Exception) -> str:
     first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return f"Not a valid setting: {_round_numbers(first)}"
 
-def _explorer(name: str, controls: dict, view, readout, links=(), title: str = ''):
-    """A VBox of `controls` (name → widget), a readout and a plot. On any change, `view(**values)` gives `(fig, info)`;
-    the plot shows `fig` and the readout shows `readout(info)`. A setting the view refuses (it raises) shows one line,
-    `error_line`, and no figure: the last one no longer matches the sliders.
-    `links`: `(source, fn)` pairs; `fn(value)` runs before the view when `controls[source]` changes (e.g. to set a range)."""
+def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '', dpi: int = 80, busy_note: str = '',
+              memo=None):
+    """A VBox of `controls` (name → widget), a readout, the figure (an `Image` widget) and an output area for first-use
+    progress bars. On any change, `view(**values)` gives `(fig, info)`; the figure shows `fig`, the readout `readout(info)`.
+    A setting the view refuses (it raises) shows one line, `error_line`, and no figure: the last one no longer matches.
+    `links`: `(source, fn)` pairs; `fn(value)` runs before the view when `controls[source]` changes (e.g. to set a range).
+    `dpi`: the figure's pixels per inch (160 for a projector). `busy_note`: if the view takes longer than `BUSY_AFTER`
+    seconds (a first use trains a model), the old figure is hidden and the readout shows this note until the new one.
+    `memo`: for a view that is a pure function of the slider values and `memo` (hashable: everything else it depends on),
+    its figure and readout are kept in `RENDERED` and shown again without recomputing (a page's opening settings, a
+    slider moved back): the lecture app serves every page from one process."""
     import ipywidgets as widgets
-    from IPython.display import display, Image
-    out = widgets.Output(layout=widgets.Layout(min_height='240px'))
+    out = widgets.Output()
+    img = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
     info_box = widgets.HTML().add_class('ddpm-readout')
-    busy = [False]
+    busy, lock = [False], threading.Lock()
+    def stale(pending):
+        with lock:
+            if pending[0]: img.layout.display = 'none'; info_box.value = f"<i class='ddpm-busy'>{busy_note}</i>"
     def update(change=None):
         if busy[0]: return
-        values = {k: w.value for k, w in controls.items()}
-        out.layout.display = None         # after an error it is empty: it shows a first-use progress bar, if any
-        with out:
+        values, pending = {k: w.value for k, w in controls.items()}, [True]
+        timer = threading.Timer(BUSY_AFTER, stale, (pending,)) if busy_note else None
+        if timer: timer.start()
+        key = None if memo is None else (name, memo, dpi, tuple(values.items()))
+        png, text = None, "<span class='ddpm-error' style='color:#b00'>the update failed: its error is shown below</span>"
+        with out:                                          # a first use's progress bar shows here
             try:
-                with torch_threads(EXPLORER_THREADS): fig, info = view(**values)
-            except (ValueError, TypeError) as e:
-                out.clear_output(); out.layout.display = 'none'          # no stale figure under the error
-                info_box.value = f"<span class='ddpm-error' style='color:#b00'>{html.escape(error_line(e))}</span>"
-                return
-            png = figure_png(fig)
-            out.clear_output(wait=True)
-            display(Image(data=png, format='png'))
-        info_box.value = readout(info)
+                with _RENDERED_LOCK: hit = RENDERED.get(key) if key is not None else None
+                if hit: png, text = hit
+                else:
+                    with torch_threads(EXPLORER_THREADS): fig, info = view(**values)
+                    png, text = figure_png(fig, dpi), readout(info)
+                    if key is not None:
+                        with _RENDERED_LOCK: RENDERED[key] = png, text
+            except (ValueError, TypeError) as e:           # no stale figure under the error
+                png, text = None, f"<span class='ddpm-error' style='color:#b00'>{html.escape(error_line(e))}</span>"
+        with lock:
+            pending[0] = False
+            if timer: timer.cancel()
+            out.clear_output()
+            if png is not None: img.value = png
+            img.layout.display, info_box.value = (None if png is not None else 'none'), text
     def linked(fn):
         def on_change(change):
             busy[0] = True
@@ -135,11 +163,12 @@ def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '
     for src, fn in links: controls[src].observe(linked(fn), 'value')      # before the update observers: runs first
     for k, w in controls.items(): w.add_class(f'ddpm-{k}').observe(update, 'value')
     box = widgets.VBox([widgets.HTML(f'<b>{title}</b>')] if title else [])
-    box.children += (widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow='row wrap')), info_box, out)
+    box.children += (widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow='row wrap')), info_box, img, out)
     box.add_class(f'ddpm-{name}-explorer')
     box.update = update
     update()
     return box
+
 
 # %% ../nbs/08_explore.ipynb #72d78b6f
 FORWARD_READOUT = dict(
@@ -155,7 +184,7 @@ def forward_readout(info: dict) -> str:
     return s if info.get('beta_range', True) else s + '<br>(this schedule takes no β range: the β sliders are off)'
 
 def forward_explorer(data: torch.Tensor, T: int = 100, beta_low: float = 1e-3, beta_high: float = 0.02,
-                     schedule: str = 'linear', t: int = 50):
+                     schedule: str = 'linear', t: int = 50, dpi: int = 80):
     "Sliders for T (10–1000), the β range (log scale), the schedule and t, wired to `forward_view` on `data`."
     import ipywidgets as widgets
     style, sl = dict(description_width='initial'), dict(continuous_update=False)
@@ -172,7 +201,7 @@ def forward_explorer(data: torch.Tensor, T: int = 100, beta_low: float = 1e-3, b
         for k in ('beta_low', 'beta_high'): controls[k].disabled = not takes_beta_range(v)
     on_schedule(schedule)
     return _explorer('forward', controls, lambda **kw: forward_view(data=data, **kw), forward_readout,
-                     links=[('T', on_T), ('schedule', on_schedule)], title='The forward process q(x_t | x_0)')
+                     links=[('T', on_T), ('schedule', on_schedule)], title='The forward process q(x_t | x_0)', dpi=dpi)
 
 # %% ../nbs/08_explore.ipynb #f14d57bb
 EXPLORER_DATASETS = tuple(k for k in DATASETS if N_DIM[k] <= 3)
@@ -262,15 +291,17 @@ def reverse_readout(info: dict) -> str:
     return _fmt(info, REVERSE_READOUT) + '<br>' + C2ST_ELSEWHERE
 
 def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 300,
-                     epochs: int | None = None, cache=None, **kw):
+                     epochs: int | None = None, cache=None, dpi: int = 80, **kw):
     "A data-set menu, T and the schedule, wired to `reverse_view` (models cached by `cached_model`)."
     import ipywidgets as widgets
     style = dict(description_width='initial')
     controls = dict(dataset=widgets.Dropdown(options=EXPLORER_DATASETS, value=dataset, description='data', style=style),
                     T=widgets.SelectionSlider(options=REVERSE_T, value=T, description='T', continuous_update=False, style=style),
                     schedule=widgets.Dropdown(options=list(SCHEDULES), value=schedule, description='schedule', style=style))
+    memo = (n, epochs, str(cache_dir(cache)), tuple(sorted(kw.items())))        # all the view depends on besides the sliders
     return _explorer('reverse', controls, lambda **v: reverse_view(**v, n=n, epochs=epochs, cache=cache, **kw), reverse_readout,
-                     title='The reverse process: samples of a cached model beside held-out data')
+                     title='The reverse process: samples of a cached model beside held-out data', dpi=dpi,
+                     busy_note='updating… (a setting\'s first use trains its model: about 10 s)', memo=memo)
 
 # %% ../nbs/08_explore.ipynb #aadfdfd3
 GUIDANCE_T, GUIDANCE_SCHEDULE = 100, 'cosine'
@@ -324,7 +355,8 @@ GUIDANCE_READOUT = dict(
     class_label=('class', 'd', ''), guidance_scale=('w', '.2f', 'guidance scale; 0 = plain conditional sampling'),
     class_consistency=('class consistency', '.3f', 'share of the samples the judge assigns to the class; higher is better'),
     class_ratio=('EMD / floor to the class', '.2f',
-                 "diversity: 1 = spread like the class's real data; higher = the samples cover less of it, lower is better"))
+                 "diversity: near 1 = spread like the class's real data (below 1 is within the draws' noise of it); "
+                 "above 1 = the samples cover less of the class"))
 "What the guidance explorer's readout shows (key → label, format, unit and which way is better)."
 
 def guidance_readout(info: dict) -> str:
@@ -332,7 +364,7 @@ def guidance_readout(info: dict) -> str:
     return _fmt(info, GUIDANCE_READOUT) + '<br>' + C2ST_ELSEWHERE
 
 def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_scale: float = 0.0, n: int = 300,
-                      epochs: int | None = None, cache=None, **kw):
+                      epochs: int | None = None, cache=None, dpi: int = 80, **kw):
     "A data-set menu and sliders for the class and the guidance scale w (0 to 5), wired to `guidance_view`."
     import ipywidgets as widgets
     style, sl = dict(description_width='initial'), dict(continuous_update=False)
@@ -342,5 +374,29 @@ def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_sca
                     guidance_scale=widgets.FloatSlider(value=guidance_scale, min=0, max=5, step=0.1, description='w',
                                                        style=style, **sl))
     def on_dataset(v): controls['class_label'].max = N_CLASSES[v] - 1
+    memo = (n, epochs, str(cache_dir(cache)), tuple(sorted(kw.items())))
     return _explorer('guidance', controls, lambda **v: guidance_view(**v, n=n, epochs=epochs, cache=cache, **kw),
-                     guidance_readout, links=[('dataset', on_dataset)], title='Classifier-free guidance')
+                     guidance_readout, links=[('dataset', on_dataset)], title='Classifier-free guidance', dpi=dpi,
+                     busy_note='updating… (a data set\'s first use trains its models: about 20 s)', memo=memo)
+
+# %% ../nbs/08_explore.ipynb #18fe27e7
+def lecture_settings(everything: bool = False) -> list[dict]:
+    """The settings whose models the lecture app trains before it serves: moons (every data set if `everything`) at every
+    `REVERSE_T` and schedule, then each `GUIDANCE_DATASETS` entry's conditional model and its judge (`classifier=True`)."""
+    sets = EXPLORER_DATASETS if everything else ('moons',)
+    out = [dict(dataset=d, T=T, schedule=s) for d in sets for T in REVERSE_T for s in SCHEDULES]
+    out += [dict(dataset=d, T=GUIDANCE_T, schedule=GUIDANCE_SCHEDULE, conditional=True) for d in GUIDANCE_DATASETS]
+    return out + [dict(dataset=d, classifier=True) for d in GUIDANCE_DATASETS]
+
+def warm_cache(settings: list[dict], epochs: int | None = None, cache=None, progress: bool = True) -> int:
+    """Load or train (with progress) the model of every entry of `settings` (`lecture_settings`) into the cache, as the
+    explorers will ask for it. Returns how many were trained now."""
+    trained = 0
+    for i, s in enumerate(settings, 1):
+        s = dict(s); is_clf = s.pop('classifier', False)
+        before = len(list(cache_dir(cache).glob('*/config.json')))
+        if progress: print(f"[{i}/{len(settings)}] {'judge' if is_clf else 'model'} {s}", flush=True)
+        if is_clf: cached_classifier(s['dataset'], epochs=epochs, cache=cache, progress=progress)
+        else: cached_model(**s, epochs=epochs, cache=cache, progress=progress)
+        trained += len(list(cache_dir(cache).glob('*/config.json'))) - before
+    return trained

@@ -5,7 +5,11 @@ renders them, each notebook is copied to `build/docs_src/` and prepared as nbdev
 - cells marked `#| hide` and the `#| default_exp` cell are left out; no `#| ...` directive line is shown;
 - an `#| export` cell's code is folded behind a "Show code" toggle, and right under it comes the signature and docstring
   of every function and class that cell exports (autodoc, from `ddpm_nb/_modidx.py`), as nbdev's `show_doc` does;
-- a live explorer's output (a widget, which a static page cannot run) becomes a note on how to run it live.
+- a live explorer's output (a widget, which a static page cannot run) becomes a note on how to run it live;
+- a test stand-in (a cell that the next, `#| slow` cell repeats at full length: the same names, set again) is left out:
+  the page shows the full run, whose outputs are the committed ones;
+- every mention of a notebook (`05_metrics`, notebook 03a_runs) in the text is a link to its page, and the sidebar
+  gives each lesson its number (03a · Runs).
 An API index page lists every exported name with a link to its entry. Math is typeset by a copy of MathJax 3 from the
 `django-static-mathjax` package, copied into the site: the build and the site need no network.
 Run: `python docs/build.py [--out _docs]` from the checkout (the Makefile's `docs` target does it).
@@ -22,6 +26,47 @@ PROGRESS_REPR = re.compile(r'^[^\n]*\d+%\|.*\|\s*\d+/\d+')       # a tqdm bar's 
 LIVE_NOTE = ("```{note}\nA live explorer stands here when the notebook runs: open it with `make lab` (JupyterLab) or "
              "`make explore` (the lecture app, sliders only). The static figure above shows one setting.\n```")
 MATHJAX_PARTS = ('tex-chtml.js', 'input', 'output/chtml', 'output/chtml.js', 'ui', 'a11y', 'adaptors')
+
+
+def assigned_names(src: str) -> set:
+    "Names a code cell assigns at top level (`x = …`, `a, b = …`, `x += …`); empty if it does not parse."
+    try: tree = ast.parse(src)
+    except SyntaxError: return set()
+    out = set()
+    for n in tree.body:
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, (ast.AugAssign, ast.AnnAssign)) else []
+        for t in targets:
+            out |= {e.id for e in ast.walk(t) if isinstance(e, ast.Name)}
+    return out
+
+
+def stand_ins(cells: list) -> set:
+    """Indices of the test stand-ins among `cells`: a code cell (not hidden, not exported) whose names the next code cell,
+    marked `#| slow`, assigns again: the quick values `nbdev_test` runs, which the full run replaces."""
+    code = [(i, directives(''.join(c['source']))) for i, c in enumerate(cells) if c['cell_type'] == 'code']
+    out = set()
+    for (i, (d, body)), (_, (d2, body2)) in zip(code, code[1:]):
+        if 'slow' in d2 and not ({'hide', 'export', 'exports', 'slow'} & set(d)):
+            names = assigned_names(body)
+            if names and names <= assigned_names(body2): out.add(i)
+    return out
+
+
+def link_mentions(src: str, stems: set, here: str) -> str:
+    """Markdown `src` with each mention of a notebook of `stems` — `` `05_metrics` `` or a bare 05_metrics — a link to its
+    page (not inside code blocks, links or math, and not on its own page)."""
+    parts = re.split(r'(```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|\[[^\]]*\]\([^)]*\))', src, flags=re.S)
+    pat = re.compile(r'`(\d\d[a-z]?_[A-Za-z_]+)(?:\.ipynb)?`|(?<![\w/`.-])(\d\d[a-z]?_[A-Za-z_]+)(?![\w`/.-])')
+    def sub(m):
+        stem = m.group(1) or m.group(2)
+        if stem not in stems or stem == here: return m.group(0)
+        return f"[`{stem}`]({stem}.ipynb)" if m.group(1) else f"[{stem}]({stem}.ipynb)"
+    return ''.join(p if i % 2 else pat.sub(sub, p) for i, p in enumerate(parts))
+
+
+def sidebar_title(stem: str, title: str) -> str:
+    "The lesson's entry in the sidebar: its number, then its title (`03a · Runs`)."
+    return f"{stem.split('_')[0]} · {title}" if re.match(r'\d\d[a-z]?_', stem) else title
 
 
 def lesson_order():
@@ -92,14 +137,16 @@ def is_widget_output(o: dict, pattern=WIDGET_REPR) -> bool:
         and bool(pattern.match(''.join(d.get('text/plain', ''))))
 
 
-def prepare(path: Path, syms: dict) -> tuple[dict, list]:
+def prepare(path: Path, syms: dict, stems: set = frozenset()) -> tuple[dict, list]:
     "The notebook at `path` made ready for the site, and the exported names it documents."
     nb = json.loads(path.read_text(encoding='utf-8'))
     mod, cells, documented = None, [], []
-    for c in nb['cells']:
+    skip = stand_ins(nb['cells'])
+    for i, c in enumerate(nb['cells']):
         src = ''.join(c['source'])
+        if i in skip: continue
         if c['cell_type'] != 'code':
-            if c['cell_type'] == 'markdown': c = dict(c, source=display_math_blocks(src))
+            if c['cell_type'] == 'markdown': c = dict(c, source=link_mentions(display_math_blocks(src), stems, path.stem))
             cells.append(c); continue
         d, body = directives(src)
         if 'default_exp' in d: mod = f"ddpm_nb.{d['default_exp'].split()[0]}"; continue
@@ -179,12 +226,13 @@ def main(argv=None):
     t0 = time.time()
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir(parents=True)
     syms, documented, toc, titles = module_syms(), [], [], {}
+    stems = {p.stem for p in lesson_order()}
     for path in lesson_order():
-        nb, docs = prepare(path, syms)
+        nb, docs = prepare(path, syms, stems)
         (SRC / path.name).write_text(json.dumps(nb, ensure_ascii=False), encoding='utf-8')
         documented += docs
         for mod in {m for m, _ in docs}: titles[mod] = (path.stem, title_of(nb) or path.stem)
-        if path.stem != 'index': toc.append(path.stem)
+        if path.stem != 'index': toc.append(f"{sidebar_title(path.stem, title_of(nb) or path.stem)} <{path.stem}>")
     if (NBS / 'images').is_dir(): shutil.copytree(NBS / 'images', SRC / 'images')
     (SRC / 'api.md').write_text(api_index(documented, titles, {(m, n): syms[m][n] for m, n in documented}), encoding='utf-8')
     # the index notebook is the home page; the toctree lists the lessons in order, then the API index

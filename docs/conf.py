@@ -30,6 +30,7 @@ myst_heading_anchors = 3
 suppress_warnings = ['myst.header', 'mystnb.unknown_mime_type', 'misc.highlighting_failure']
 
 autodoc_typehints = 'signature'
+autodoc_inherit_docstrings = False                 # a method without a docstring of its own shows none, not torch's
 autodoc_member_order = 'bysource'
 autodoc_default_options = {'undoc-members': False}
 add_module_names = False

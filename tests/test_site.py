@@ -143,3 +143,40 @@ def test_api_entry_shows_its_docstring(site, browser):
         assert doc in body, (doc, body[:300])
     finally:
         page.close()
+
+
+class _Mentions(HTMLParser):
+    "Text of a page's article outside links and code blocks (where a notebook's name must be a link)."
+    SKIP = {'a', 'pre', 'script', 'style', 'nav'}
+    def __init__(self):
+        super().__init__(); self.depth, self.in_main, self.text = 0, 0, []
+    def handle_starttag(self, tag, attrs):
+        if tag == 'main' or dict(attrs).get('id') == 'main-content': self.in_main += 1
+        if tag in self.SKIP: self.depth += 1
+    def handle_endtag(self, tag):
+        if tag in self.SKIP: self.depth = max(0, self.depth - 1)
+        if tag == 'main': self.in_main = max(0, self.in_main - 1)
+    def handle_data(self, data):
+        if self.in_main and not self.depth: self.text.append(data)
+
+
+def test_notebook_mentions_are_links():
+    "Every mention of a notebook (`05_metrics`, notebook 03a_runs) in a page's text is a link to its page."
+    stems = {p.stem for p in (REPO / 'nbs').glob('*.ipynb')} - {'index'}
+    pat = re.compile(r'(?<![\w/.-])(' + '|'.join(sorted(map(re.escape, stems), key=len, reverse=True)) + r')(?![\w/.-])')
+    bare = {}
+    for page in _notebook_pages() + ['index.html']:
+        p = _Mentions(); p.feed((SITE / page).read_text(encoding='utf-8'))
+        found = {m.group(1) for m in pat.finditer(' '.join(p.text))} - {page[:-5]}
+        if found: bare[page] = sorted(found)
+    assert not bare, f"notebook names that are not links: {bare}"
+
+
+def test_sidebar_is_numbered():
+    "The sidebar gives each lesson its notebook's number, as the text names them (03a · …)."
+    home = (SITE / 'index.html').read_text(encoding='utf-8')
+    for s in sorted(p.stem for p in (REPO / 'nbs').glob('*.ipynb') if p.stem != 'index'):
+        m = re.search(rf'<a[^>]*href="{re.escape(s)}\.html"[^>]*>(.*?)</a>', home, re.S)
+        assert m, f"no sidebar entry for {s}"
+        label = re.sub(r'<[^>]+>', '', m.group(1)).strip()
+        assert label.startswith(s.split('_')[0] + ' ·'), f"the sidebar entry of {s} is {label!r}, without its number"

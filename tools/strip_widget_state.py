@@ -1,17 +1,34 @@
 #!/usr/bin/env python3
 """Strip what nbdev_clean keeps but the project does not commit: saved widget state (notebook metadata
-`widgets`, widget-view outputs, whose text/plain fallback stays), and jupytext metadata.
+`widgets`, widget-view outputs, whose text/plain fallback stays), and jupytext metadata. And collapse, in JupyterLab,
+the cells a reader does not need open: every `#| hide` cell (the tests under an example; source and outputs) and the
+`#| default_exp` cell, as the README promises.
 Usage: strip_widget_state.py [--check] [NOTEBOOK ...]  (default: nbs/**/*.ipynb). --check: exit 1 if a notebook would change."""
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 WIDGET_MIME = 'application/vnd.jupyter.widget-view+json'
+
+COLLAPSED = {'source_hidden': True, 'outputs_hidden': True}
+COLLAPSE = re.compile(r'^\s*#\|\s*(hide|default_exp)\b', re.M)
+
+
+def collapse(cell: dict) -> bool:
+    "Collapse a `#| hide` or `#| default_exp` code cell (JupyterLab's `jupyter` cell metadata). Returns whether it changed."
+    src = ''.join(cell.get('source', ''))
+    if cell.get('cell_type') != 'code' or not COLLAPSE.search(src): return False
+    meta = cell.setdefault('metadata', {})
+    if all(meta.get('jupyter', {}).get(k) == v for k, v in COLLAPSED.items()): return False
+    meta['jupyter'] = dict(meta.get('jupyter', {}), **COLLAPSED)
+    return True
+
 
 def strip(nb: dict) -> bool:
     changed = False
     for k in ('widgets', 'jupytext'):
         if k in nb.get('metadata', {}): del nb['metadata'][k]; changed = True
     for c in nb.get('cells', []):
+        changed |= collapse(c)
         outs = []
         for o in c.get('outputs', []):
             d = o.get('data')
@@ -34,7 +51,7 @@ def main(argv):
             dirty.append(str(p))
             if not check:
                 p.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
-    if dirty: print(('widget state found in: ' if check else 'stripped widget state: ') + ', '.join(dirty))
+    if dirty: print(('widget state or open hidden cells in: ' if check else 'stripped widget state, collapsed hidden cells: ') + ', '.join(dirty))
     return 1 if (check and dirty) else 0
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
