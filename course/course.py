@@ -242,7 +242,7 @@ def grade(submissions: Path, out: Path = ROOT / 'graded', course: Path = ROOT / 
     OUT/feedback/STUDENT/ASSIGNMENT.html; nbgrader's own folders and database to OUT/nbgrader."""
     submissions, out, course = Path(submissions).resolve(), Path(out).resolve(), Path(course).resolve()
     if not submissions.is_dir(): raise SystemExit(f'grade: no folder of submissions at {submissions}')
-    if not (course / 'gradebook.db').is_file(): raise SystemExit(f'grade: no assignments at {course}/source: run `make assignment` first')
+    if not (course / 'gradebook.db').is_file(): raise SystemExit(f'grade: no built assignments in {course} (no gradebook.db): run `make assignment` first')
     root = out / 'nbgrader'
     shutil.rmtree(out, ignore_errors=True); root.mkdir(parents=True)
     shutil.copytree(course / 'source', root / 'source')

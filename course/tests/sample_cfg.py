@@ -12,7 +12,7 @@ cm1 = ConditionalDDPM(n_dim=2, n_steps=1, n_classes=3)
 x_T = torch.randn(6, 2)
 y = torch.tensor([0, 1, 2, 2, 1, 0]); t0 = torch.zeros(6, dtype=torch.long)
 with torch.no_grad(): e_c, e_u = d(cm1(x_T, t0, y)), d(cm1(x_T, t0, torch.full((6,), 3)))
-for w in (2.0, 0.5, 0.0):
+for w in (2.0, 0.5, -0.5):                                             # (w = 0 is sampleConditional's case)
     e = (1 + w) * e_c - w * e_u
     assert torch.allclose(d(sampleCFG(cm1, 6, ns1, w, y, x_T=x_T)), (d(x_T) - 0.3 / 0.3 ** 0.5 * e) / 0.7 ** 0.5, atol=1e-5), w
 assert tuple(sampleCFG(cm, 4, ns, 1.0, 2, return_intermediate=True).shape) == (21, 4, 2)
