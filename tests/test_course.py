@@ -7,7 +7,7 @@
 - with DDPM_NB_COURSE_ALL=1 (a few minutes): every assignment, each with the solution, the release, a correct solution
   written differently (numpy, loops, other names) and one planted bug per question, each losing exactly its question.
 """
-import csv, os, re, subprocess, sys, time
+import ast, csv, os, re, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -27,7 +27,7 @@ MUTANTS = {
     'step': ('* eps) / g(self.alphas).sqrt()', '* eps) / g(self.alphas)'),                       # a missing √
     'time_embedding': ('torch.cat([torch.sin(args), torch.cos(args)], dim=-1)', 'torch.cat([torch.cos(args), torch.sin(args)], dim=-1)'),
     'forward': ('return self.model(torch.cat([x, self.time_embed(t)], dim=-1))', 'return self.model(torch.cat([self.time_embed(t), x], dim=-1))'),
-    'conditional_ddpm': ('torch.cat([x, y_emb, self.time_embed(t)]', 'torch.cat([x, self.class_embed(torch.zeros_like(y_emb)), self.time_embed(t)]'),
+    'conditional_ddpm': ('        return self.model(torch.cat([x, y_emb, self.time_embed(t)]', '        return self.model(torch.cat([x, self.class_embed(torch.zeros_like(y_emb)), self.time_embed(t)]'),
     'train': ('return F.mse_loss(pred, eps)', 'return F.mse_loss(pred, x0)'),
     'train_conditional': ('device=y.device) < p_uncond', 'device=y.device) > p_uncond'),
     'sample': ('reverse_process(lambda x, t: model(x, t), n_samples', 'reverse_process(lambda x, t: -model(x, t), n_samples'),
@@ -50,7 +50,7 @@ grid = np.linspace(0.0, 1.0, num_timesteps + 1)
 abar = np.cos((grid + s) / (1 + s) * np.pi / 2) ** 2
 abar = abar / abar[0]
 return torch.from_numpy(np.minimum(1 - abar[1:] / abar[:-1], max_beta))''',
-        'add_noise': '''
+        'NoiseScheduler.add_noise': '''
 import numpy as np
 ab = self.alpha_bar.numpy()[np.asarray(t)]
 ab = ab.reshape(-1, 1) if ab.ndim else ab
@@ -68,10 +68,10 @@ out = np.zeros((len(t), 2 * len(w)))
 for i, ti in enumerate(np.asarray(t, dtype=np.float64)):
     out[i, :len(w)], out[i, len(w):] = np.sin(ti * w), np.cos(ti * w)
 return torch.tensor(out, dtype=torch.float32)''',
-        'forward': '''
+        'DDPM.forward': '''
 h = torch.hstack((x, self.time_embed(self._check_input(x, t))))
 return self.model(h)''',
-        'ConditionalDDPM': '''
+        'ConditionalDDPM.forward': '''
 steps = self._check_input(x, t)
 labels = torch.full((len(x),), self.n_classes) if y is None else torch.as_tensor(y).expand(len(x))
 onehot = torch.eye(self.n_classes + 1)[labels.long()]
@@ -130,7 +130,7 @@ with torch.no_grad():
         x = noise_scheduler.step(e_c + guidance_scale * (e_c - e_u), t, x)
         chain.append(x)
 return torch.stack(chain) if return_intermediate else x''',
-        '_chunk_scores': '''
+        'ClassifierDDPM._chunk_scores': '''
 b, n_t, d = eps.shape
 noisy = torch.stack([self.noise_scheduler.add_noise(x, t[j].expand(b), eps[:, j]) for j in range(n_t)], 1)
 flat, tt = noisy.reshape(-1, d), t.repeat(b)
@@ -139,7 +139,7 @@ if self.method == "eps":
     return torch.stack([((pred(k) - eps) ** 2).sum(-1).mean(-1) for k in range(self.n_classes)], 1)
 null = pred(self.n_classes)
 return torch.stack([((pred(k) - null) ** 2).sum((1, 2)) for k in range(self.n_classes)], 1)''',
-        'logits_from_scores': '''
+        'ClassifierDDPM.logits_from_scores': '''
 c = self.scale if scale is None else scale
 z = -c * s if self.method == "eps" else c * s
 return z + torch.log(self.class_prior.to(s.device))''',
@@ -159,19 +159,22 @@ def source(built, name) -> str:
 
 
 def with_bodies(nb_text: str, bodies: dict) -> str:
-    "The solution notebook with each named function's solution region replaced by `bodies[name]`."
+    "The solution notebook with the solution region of each function (`name` or `Class.name`) replaced by `bodies[...]`."
     nb = nbformat.reads(nb_text, as_version=4)
-    for name, body in bodies.items():
+    for target, body in bodies.items():
         hits = 0
         for c in nb.cells:
-            pat = re.compile(rf'((?:def|class) {re.escape(name)}\b.*?\n)([ \t]*)### BEGIN SOLUTION\n.*?### END SOLUTION', re.S)
-            m = pat.search(c.source)
-            if not m: continue
-            ind = m.group(2)
-            new = ''.join(ind + line + '\n' for line in body.strip('\n').split('\n'))
-            c.source = c.source[:m.start()] + m.group(1) + new.rstrip('\n') + c.source[m.end():]
+            if '### BEGIN SOLUTION' not in c.source: continue
+            try: f = course._find(ast.parse(c.source), target)
+            except ValueError: continue
+            lines = c.source.split('\n')
+            b = next(i for i in range(f.lineno - 1, len(lines)) if lines[i].strip() == '### BEGIN SOLUTION')
+            e = next(i for i in range(b, len(lines)) if lines[i].strip() == '### END SOLUTION')
+            ind = lines[b][:len(lines[b]) - len(lines[b].lstrip())]
+            lines[b + 1:e] = [ind + line for line in body.strip('\n').split('\n')]
+            c.source = '\n'.join(lines)
             hits += 1
-        assert hits == 1, name
+        assert hits == 1, target
     return nbformat.writes(nb)
 
 
