@@ -201,7 +201,11 @@ def _api(root: Path, **dirs):
     os.environ['PATH'] = _env()['PATH']                 # nbgrader's database check runs `alembic`
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    return NbGraderAPI(coursedir=CourseDirectory(root=str(root), **{k: str(v) for k, v in dirs.items()}))
+    from traitlets.config import Config
+    cfg = Config()
+    cfg.Exchange.root = str(Path(root) / 'exchange')    # unused (no hand-in through nbgrader), but it must be writable
+    Path(cfg.Exchange.root).mkdir(parents=True, exist_ok=True)
+    return NbGraderAPI(coursedir=CourseDirectory(root=str(root), **{k: str(v) for k, v in dirs.items()}), config=cfg)
 
 
 def _ok(result: dict, what: str):
