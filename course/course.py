@@ -262,7 +262,7 @@ def grade(submissions: Path, out: Path = ROOT / 'graded', course: Path = ROOT / 
                   f'{", ".join(n + ".ipynb" for n in ASSIGNMENTS)}); skipped'); continue
         scores, note = _zero(name), ''
         try: nbformat.validate(nbformat.read(path, as_version=4))
-        except Exception as e: note = f'not a notebook ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ""})'[:300]
+        except Exception as e: note = f'not a notebook ({type(e).__name__}: {" ".join(str(e).split())[:200]})'
         if not note:
             dest = root / 'submitted' / student / name
             dest.mkdir(parents=True, exist_ok=True)
