@@ -58,6 +58,8 @@ Generated from the workbook's notebooks {nbs} by `make assignment`. Fill in ever
 `raise NotImplementedError()`: keep each signature and docstring, and write the body any way you like (torch, numpy,
 loops). Run the notebook top to bottom; each **Check** cell runs a visible smoke test of one question. The graded tests
 are hidden: they check behaviour (shapes, values against the formulas in the text, statistics), not your code's form.
+The parts of the lessons that are not exercises are here as they are, or come from the `ddpm_nb` library (installed
+with the workbook's environment); never import an exercise's solution from it.
 
 Points: {points}. Each Check cell may take at most {timeout} s when graded.
 """
