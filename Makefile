@@ -4,15 +4,18 @@
 # and, for reading and teaching:
 #   make lab      JupyterLab on nbs/ with the project's environment (start with index, play with 08_explore)
 #   make docs     the course site from the committed notebooks, offline, into _docs/ (open _docs/index.html)
-#   make explore  08's three explorers as a web app for a lecture (Voila, sliders only) on http://127.0.0.1:8866
+#   make explore  08's three explorers as a web app for a lecture (Solara, sliders only) on http://127.0.0.1:8866
 #                 (trains the models first; ROOM=1 for the room's network, PROJECTOR=1 for large figures)
+# and, for an instructor (nbgrader; see course/README.md and nbs/11_course.ipynb):
+#   make assignment                      the student notebooks, from the notebooks' exercise marks, into release/
+#   make grade SUBMISSIONS=folder        autograde folder/STUDENT/ASSIGNMENT.ipynb into graded/ (gradebook.csv, feedback/)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean docs lab explore
+.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean docs lab explore assignment grade
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +71,20 @@ explore: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python docs/lecture.py --port $(EXPLORE_PORT) $(if $(filter 1,$(ROOM)),--room) \
 	  $(if $(filter 1,$(PROJECTOR)),--projector) $(if $(filter 0,$(WARM)),--no-warm) $(if $(filter 1,$(ALL)),--all)
 
+# the course (course/course.py drives nbgrader): `assignment` writes nbgrader's sources (solutions, all tests) to
+# $(COURSE)/source and the student notebooks to $(RELEASE); `grade` autogrades $(SUBMISSIONS)/STUDENT/ASSIGNMENT.ipynb,
+# each in its own process and kernel with $(CELL_TIMEOUT) s per cell, into $(GRADED) (gradebook.csv, feedback/STUDENT/)
+COURSE ?= _course
+RELEASE ?= release
+SUBMISSIONS ?= submissions
+GRADED ?= graded
+CELL_TIMEOUT ?= 30
+assignment: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python course/course.py assignment --out $(COURSE) --release $(RELEASE)
+
+grade: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/python course/course.py grade $(SUBMISSIONS) --out $(GRADED) --course $(COURSE) --cell-timeout $(CELL_TIMEOUT)
+
 bench: $(STAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
@@ -87,4 +104,4 @@ readme: $(STAMP)
 	$(BIN)/jupyter nbconvert --to markdown --no-input nbs/index.ipynb --output-dir . --output README
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo_out nbs/exps _docs
+	rm -rf $(VENV) build dist *.egg-info demo_out nbs/exps _docs _course release graded
