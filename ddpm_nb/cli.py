@@ -221,7 +221,7 @@ def _sweep_flags(p):
     g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
     g.add_argument('--eval-n', type=_pos_int, default=d['eval_n'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
     g.add_argument('--k-subsets', type=_pos_int, default=d['k_subsets'], metavar='K', help="EMD subsets (default: %(default)s)")
-    g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="KDE NLL temperature (default: %(default)s)")
+    g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="the NLLs' kernel temperature (default: %(default)s)")
     g.add_argument('--c2st-n', type=_nonneg_int, default=d['c2st_n'], metavar='N', help="C2ST points a side (default: %(default)s, at most --eval-n; 0: no C2ST)")
     g = p.add_argument_group('output, and where the work runs (as Dask tasks)')
     g.add_argument('--out', default=d['out'], metavar='CSV', help="results file; runs already in it are skipped (default: %(default)s)")
@@ -451,7 +451,8 @@ def cmd_evaluate(args) -> dict:
     fig = plot_beside(X_te, S, data_title=f"held-out data ({len(X_te)})", samples_title=f"samples ({len(S)})", suptitle=title)
     atomic_write(png, lambda fh: fig.savefig(fh, format='png', dpi=110, bbox_inches='tight'))
     _say(f"evaluated in {time.time() - t0:.1f} s: EMD {m['emd']:.4f} ± {m['emd_std']:.4f} (floor {m['emd_floor']:.4f} ± "
-         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), NLL {m['nll']:.3f} (floor {m['nll_floor']:.3f})"
+         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), course's NLL {m['course_nll']:.3f} (floor "
+         f"{m['course_nll_floor']:.3f}), held-out KDE NLL {m['heldout_nll']:.3f} (floor {m['heldout_nll_floor']:.3f})"
          + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f}; 0.5 = indistinguishable)" if m.get('c2st_n') else "") + f": {mpath}, {png}")
     return dict(metrics=mpath, png=png, values=out)
 
