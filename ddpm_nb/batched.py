@@ -158,8 +158,8 @@ def sample_batched(models: list[DDPM], schedulers: list[NoiseScheduler], n_sampl
     return x[torch.argsort(torch.tensor(order))]
 
 # %% ../nbs/09a_batched.ipynb #30e617f1
-SCORES = ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'nll', 'nll_std', 'nll_floor', 'nll_floor_std', 'c2st',
-          'c2st_floor')
+SCORES = ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'course_nll', 'course_nll_std', 'course_nll_floor',
+          'course_nll_floor_std', 'heldout_nll', 'heldout_nll_std', 'heldout_nll_floor', 'heldout_nll_floor_std', 'c2st', 'c2st_floor')
 "What `evaluate_samples` gives that a run records."
 ODE_POINTS, ODE_TOL = 1000, 1e-3
 "The probability-flow NLL of a run: `ode_nll` on the first `ODE_POINTS` held-out points, rtol = atol = `ODE_TOL`."
@@ -167,8 +167,8 @@ ODE_POINTS, ODE_TOL = 1000, 1e-3
 def score_run(model: DDPM, noise_scheduler: NoiseScheduler, samples: torch.Tensor, X_test: torch.Tensor,
               floor: dict, temperature: float = 0.1, c2st_value: float | None = None) -> dict:
     """Scores of one trained network against held-out `X_test`: `evaluate_samples` of its `samples` (at least
-    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, KDE NLL and the
-    C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the prior KL, the variational bound
+    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, the course's NLL, the
+    held-out KDE NLL and the C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the prior KL, the variational bound
     (`vlb`) and the probability-flow NLL (`ode_nll`, `ODE_POINTS` points, tolerance `ODE_TOL`). A run whose samples are
     not finite gets NaN scores. `c2st_value`: its C2ST computed before (see `evaluate_samples`), e.g. with other runs'."""
     summary = noise_scheduler.summary(X_test)
@@ -185,13 +185,14 @@ def score_run(model: DDPM, noise_scheduler: NoiseScheduler, samples: torch.Tenso
 KEY_COLUMNS = ('dataset', 'n_dim', 'T', 'schedule', 'beta_low', 'beta_high', 'seed', 'epochs', 'lr', 'batch_size',
                't_dim', 'sin_dim', 'hidden_dim', 'n_hidden', 'test_frac', 'n_eval', 'k_subsets', 'temperature', 'c2st_n')
 "The columns that identify a run: its full configuration and seed."
-RESULT_COLUMNS = ('n_params', 'n_train', 'n_test', 'n_subset', 'final_loss', 'alpha_bar_T', 'prior_kl', 'nll', 'nll_std',
-                  'nll_floor', 'nll_floor_std', 'emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'c2st', 'c2st_floor',
+RESULT_COLUMNS = ('n_params', 'n_train', 'n_test', 'n_subset', 'final_loss', 'alpha_bar_T', 'prior_kl', 'course_nll', 'course_nll_std',
+                  'course_nll_floor', 'course_nll_floor_std', 'heldout_nll', 'heldout_nll_std', 'heldout_nll_floor',
+                  'heldout_nll_floor_std', 'emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'emd_ratio', 'c2st', 'c2st_floor',
                   'vlb', 'ode_nll',
                   'n_batched', 'train_s', 'sample_s', 'eval_s', 'wall_s')
 """What each run records: `n_subset` is the n of its scores and floors (`n_eval`, or half the held-out points when
 fewer); `c2st` and its floor are accuracies (0.5: samples and data cannot be told apart) of min(`c2st_n`,
-`n_subset`) points a side (`c2st_n` = 0: not computed, empty); `vlb` and `ode_nll` are in nats per dimension; times in seconds (`train_s` and `sample_s` are the run's share of its batch)."""
+`n_subset`) points a side (`c2st_n` = 0: not computed, empty); `course_nll` is the course's `get_nll`, `heldout_nll` the held-out KDE NLL (05_metrics), each with its floor; `vlb` and `ode_nll` are in nats per dimension; times in seconds (`train_s` and `sample_s` are the run's share of its batch)."""
 CSV_COLUMNS = KEY_COLUMNS + RESULT_COLUMNS
 
 def run_key(row: dict) -> tuple:
@@ -405,7 +406,7 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
         write_rows(out_csv, [row], CSV_COLUMNS, key=KEY_COLUMNS)
         n_done += 1; n_new += 1
         el = time.time() - t_start
-        say(f"[{n_done}/{n_total}] {run_label(row)}: NLL {float(row['nll']):.3f} (floor {float(row['nll_floor']):.3f}), "
+        say(f"[{n_done}/{n_total}] {run_label(row)}: NLL {float(row['course_nll']):.3f} (floor {float(row['course_nll_floor']):.3f}), held-out {float(row['heldout_nll']):.3f} (floor {float(row['heldout_nll_floor']):.3f}), "
             f"EMD {float(row['emd']):.4f} ± {float(row['emd_std']):.4f} (floor {float(row['emd_floor']):.4f}), "
             f"ᾱ_T {float(row['alpha_bar_T']):.3f} | elapsed {_hms(el)}, left ~{_hms(el / n_new * (len(todo) - n_new))}")
         if callback is not None: callback(row, n_done, n_total)

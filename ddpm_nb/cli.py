@@ -8,17 +8,19 @@ import argparse, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .data import DATASETS, N_DIM, N_CLASSES, F32_MAX, load_dataset, train_test_split, read_points, check_seed
+from .data import (DATASETS, N_DIM, N_CLASSES, F32_MAX, load_dataset, train_test_split, read_points, check_seed,
+                          norm_stats, normalise, denormalise)
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
 from .training import RECIPES, make_recipe, train_recipe, check_lr_drop
-from .runs import atomic_write, load_checkpoint, torch_threads, check_run_dir, check_output_file
+from .runs import (atomic_write, load_checkpoint, torch_threads, check_run_dir, check_output_file, record_normalisation,
+                          run_normalisation)
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
 __all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'MAX_WORKERS', 'COURSE_FORM', 'recipe_flags', 'run_dir',
-           'samples_stem', 'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'cmd_sample', 'cmd_evaluate',
-           'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
+           'samples_stem', 'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'reproduce_file', 'cmd_sample',
+           'cmd_evaluate', 'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
 # %% ../nbs/10_cli.ipynb #f6bb80b7
 # What `ddpm_nb demo` trains and samples: the `large` recipe of `ddpm_nb.training.RECIPES` on 20 000 moons points, of
@@ -63,15 +65,18 @@ def run_dir(out, n_dim: int, n_steps: int, lbeta: float, ubeta: float, dataset: 
 # %% ../nbs/10_cli.ipynb #4a44582d
 def samples_stem(seed: int, n_samples: int, sampler: str = 'ddpm', ddim_steps: int | None = None,
                  class_label: int | None = None, guidance_scale: float | None = None, prior: bool = False,
-                 clip: float | bool | None = None) -> str:
-    """File stem of a set of samples: `samples_{seed}_{n_samples}` plus `_ddim{S}`, `_class{K}_w{W}`, `_prior`, and
-    `_clip{B}` or `_noclip` (a bound on x̂₀ given for this call; None: the run's own, no suffix) as they apply."""
+                 clip: float | bool | None = None, deterministic: bool = False, normalised: bool = False) -> str:
+    """File stem of a set of samples: `samples_{seed}_{n_samples}` plus `_ddim{S}`, `_class{K}_w{W}`, `_prior`,
+    `_clip{B}` or `_noclip` (a bound on x̂₀ given for this call; None: the run's own, no suffix), `_det` (z = 0 at every
+    step) and `_norm` (in normalised units, not the data's) as they apply."""
     stem = f"samples_{seed}_{n_samples}"
     if sampler == 'ddim': stem += f"_ddim{ddim_steps}"
     if class_label is not None: stem += f"_class{class_label}_w{0.0 if guidance_scale is None else guidance_scale:g}"
     if prior: stem += "_prior"
     if clip is False: stem += "_noclip"
     elif clip is not None: stem += f"_clip{clip:g}"
+    if deterministic: stem += "_det"
+    if normalised: stem += "_norm"
     return stem
 
 # %% ../nbs/10_cli.ipynb #ce90cb96
@@ -155,7 +160,9 @@ def _course_flags(p, run_only: bool = False):
     g.add_argument('--test-frac', type=_prob, help="share of the data set held out for evaluation (default: %(default)s)")
     g.add_argument('--out', default='.', metavar='DIR', help="folder that holds exps/ (default: the current folder)")
     g.add_argument('--run', type=_folder, metavar='DIR', help="use this run folder instead of the one the flags name")
-    g.add_argument('--albatross-path', metavar='FILE', help="the albatross .npy, shape (B, 8, 8) or (B, 64)")
+    g.add_argument('--data-path', '--albatross-path', dest='data_path', metavar='FILE',
+                   help="read the data set from this .npy: its points [N, n_dim], or with the class in a last column "
+                        "(albatross, which has no other source: (B, 8, 8) or (B, 64))")
     g.add_argument('--device', type=_device, default='cpu', help="torch device: cpu, cuda, cuda:N or mps (default: %(default)s)")
     g.add_argument('--threads', type=_threads, default=1, metavar='N',
                    help="CPU threads for torch; 0: torch's default (default: %(default)s, fastest for these small networks)")
@@ -178,6 +185,10 @@ def _sample_flags(p, guidance: bool = True):
     g.add_argument('--sampler', choices=('ddpm', 'ddim'), default='ddpm', help="ancestral DDPM or deterministic DDIM (default: %(default)s)")
     g.add_argument('--ddim-steps', type=_pos_int, metavar='S', help="with --sampler ddim: number of steps (default: 20, at most T)")
     g.add_argument('--prior-samples', metavar='FILE', help="x_T from a .npy/.pt file of shape [n_samples, n_dim] instead of N(0, I) noise")
+    g.add_argument('--deterministic', action='store_true', help="z = 0 at every step: the chain adds no noise (the course's "
+                   "deterministic sampling; with --prior-samples the course's --mode sample also writes {dataset}_samples_reproduce.npy)")
+    g.add_argument('--normalised-units', action='store_true', help="samples (and their scores) in the normalised [-1, 1] units "
+                   "the network works in (default: the data's own units, by the run's record of its normalisation)")
     g.add_argument('--clip', type=_clip, metavar='B', help="clip the sampler's x̂₀ to [-B, B], or off: no clipping (default: the run's "
                    "own bound, 1 for --model large, none for the others)")
     if guidance:
@@ -221,7 +232,7 @@ def _sweep_flags(p):
     g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
     g.add_argument('--eval-n', type=_pos_int, default=d['eval_n'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
     g.add_argument('--k-subsets', type=_pos_int, default=d['k_subsets'], metavar='K', help="EMD subsets (default: %(default)s)")
-    g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="KDE NLL temperature (default: %(default)s)")
+    g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="the NLLs' kernel temperature (default: %(default)s)")
     g.add_argument('--c2st-n', type=_nonneg_int, default=d['c2st_n'], metavar='N', help="C2ST points a side (default: %(default)s, at most --eval-n; 0: no C2ST)")
     g = p.add_argument_group('output, and where the work runs (as Dask tasks)')
     g.add_argument('--out', default=d['out'], metavar='CSV', help="results file; runs already in it are skipped (default: %(default)s)")
@@ -232,7 +243,8 @@ def _sweep_flags(p):
     g.add_argument('--cluster', default=d['cluster'], metavar='ADDRESS',
                    help="run the tasks on the Dask scheduler at ADDRESS (e.g. tcp://127.0.0.1:8786) and its workers, not on a local cluster")
     g.add_argument('--threads', type=_threads, default=d['threads'], help="torch threads per task (default: %(default)s)")
-    g.add_argument('--albatross-path', metavar='FILE', help="the albatross .npy, shape (B, 8, 8) or (B, 64)")
+    g.add_argument('--data-path', '--albatross-path', dest='data_path', metavar='FILE',
+                   help="read the (one) data set from this .npy: points [N, n_dim], or with the class in a last column")
     g.add_argument('--dry-run', action='store_true', help="list the runs and how many are already done; train nothing")
     g.add_argument('--quiet', action='store_true', help="no progress lines")
 
@@ -292,8 +304,8 @@ def _check_run_flags(args):
     elif args.n_dim != N_DIM[ds]:
         raise CLIError(f"--n_dim {args.n_dim} does not match dataset {ds!r}, which has n_dim {N_DIM[ds]}")
     if args.lbeta > args.ubeta: raise CLIError(f"--lbeta ({args.lbeta}) must not exceed --ubeta ({args.ubeta})")
-    if ds == 'albatross' and not args.albatross_path:
-        raise CLIError("dataset 'albatross' needs --albatross-path FILE: a .npy of shape (B, 8, 8) or (B, 64)")
+    if ds == 'albatross' and not args.data_path:
+        raise CLIError("dataset 'albatross' needs --data-path FILE: a .npy of shape (B, 8, 8) or (B, 64)")
     if args.conditional and N_CLASSES[ds] == 0:
         labelled = ', '.join(k for k, v in N_CLASSES.items() if v)
         raise CLIError(f"--conditional needs a labelled dataset; {ds!r} has no labels (labelled: {labelled})")
@@ -316,13 +328,21 @@ def _recipe(args) -> dict:
                        lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, epochs_for=None, lr_drop=drop, p_uncond=args.p_uncond)
 
 def _split(args):
-    "The data set's train/test split (`train_test_split` with its default seed, as every notebook uses)."
-    try: X, y = load_dataset(args.dataset, n_samples=args.n_data, path=args.albatross_path)
+    """The data set's train/test split (`train_test_split` with its default seed, as every notebook uses), normalised as
+    `load_dataset` normalises it, and the record of that normalisation (`norm_stats`): (X_tr, X_te, y_tr, y_te, stats)."""
+    try: X, y = load_dataset(args.dataset, n_samples=args.n_data, path=args.data_path, normalise_data=False)
     except ValueError as e:
         if args.n_data is None: raise
         raise CLIError(f"--n-data {args.n_data}: {e}") from None
-    try: return train_test_split(X, y, test_frac=args.test_frac)
+    stats = norm_stats(X)
+    try: return (*train_test_split(normalise(X, stats), y, test_frac=args.test_frac), stats)
     except ValueError as e: raise CLIError(f"--test-frac {args.test_frac}: {e}") from None
+
+def _units(args, cfg: dict, run) -> dict | None:
+    "The record that puts this run's samples in the data's units (None with --normalised-units); one line if the run has none."
+    if getattr(args, 'normalised_units', False): return None
+    try: return run_normalisation(cfg, run)
+    except ValueError as e: raise CLIError(str(e)) from None
 
 def _load_run(args):
     "Load the run's checkpoint; check it holds a model for this data set."
@@ -346,11 +366,12 @@ def cmd_train(args) -> dict:
     _check_run_flags(args)
     recipe = _recipe(args)
     run = check_run_dir(_run_folder(args), args.force)      # where the weights go is checked before any training
-    X_tr, _, y_tr, _ = _split(args)
+    X_tr, _, y_tr, _, stats = _split(args)
     t0 = time.time()
     model, ns, losses = train_recipe(recipe, X_tr, y_tr if args.conditional else None, run_name=run, seed=args.seed,
                                      progress=not args.quiet, device=args.device, force=args.force,
                                      n_classes=N_CLASSES[args.dataset] if args.conditional else None)
+    record_normalisation(run, stats)                      # so that samples can go back to the data's units
     last = f"{losses[-1]:.4f}" if losses else "n/a"
     _say(f"trained {type(model).__name__} ({args.model}, {model.n_params} parameters) on {args.dataset} for {args.epochs} epochs "
          f"in {time.time() - t0:.1f} s, final loss {last}: {run / 'model.pth'}, {run / 'config.json'}")
@@ -377,7 +398,16 @@ def _n_samples(args, n_dim: int):
 
 def _stem(args) -> str:
     return samples_stem(args.seed, args.n_samples, args.sampler, args.ddim_steps, getattr(args, 'class_label', None),
-                        getattr(args, 'guidance_scale', None), bool(args.prior_samples), getattr(args, 'clip', None))
+                        getattr(args, 'guidance_scale', None), bool(args.prior_samples), getattr(args, 'clip', None),
+                        args.deterministic, args.normalised_units)
+
+def reproduce_file(args) -> Path | None:
+    """The course's file for samples reproduced from given priors, `{out}/{dataset}_samples_reproduce.npy`
+    (`albatross_samples_reproduce.npy`): what the course's `--mode sample` also writes with `--prior-samples` and
+    `--deterministic`, in the data's units (none with `--normalised-units`); None otherwise."""
+    if not (str(getattr(args, 'command', '')).startswith('--mode') and args.prior_samples and args.deterministic) or args.normalised_units:
+        return None
+    return Path(args.out) / f"{args.dataset}_samples_reproduce.npy"
 
 def cmd_sample(args) -> dict:
     "`ddpm_nb sample`: load the run, sample (unconditional, conditional or guided) and write `.pt` and `.npy`."
@@ -392,21 +422,25 @@ def cmd_sample(args) -> dict:
     if args.class_label is not None and not 0 <= args.class_label < model.n_classes:
         raise CLIError(f"--class-label {args.class_label} out of range: this run has {model.n_classes} classes, allowed 0..{model.n_classes - 1}")
     kw = _sampling_kwargs(args, len(ns))
+    units = _units(args, cfg, run)
     prior = _n_samples(args, model.n_dim)
     stem = _stem(args)
     files = [check_output_file(run / f"{stem}{ext}", 'samples file', replace=False)      # the course's form: .pth
              for ext in getattr(args, 'sample_files', ('.pt', '.npy'))]
+    if reproduce_file(args): files.append(check_output_file(reproduce_file(args), "the course's reproduce file"))
     model.to(args.device)
     t0 = time.time()
     if args.class_label is None:   # a conditional model without a label samples its null class: unconditional samples
-        S = sample(model, args.n_samples, ns, x_T=prior, seed=args.seed, **kw)
+        S = sample(model, args.n_samples, ns, x_T=prior, seed=args.seed, deterministic=args.deterministic, **kw)
     else:
-        S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, seed=args.seed, **kw)
+        S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, seed=args.seed,
+                      deterministic=args.deterministic, **kw)
     S = S.detach().cpu()
+    if units is not None: S = denormalise(S, units)                    # the data's units, by the run's record
     for f in files:
         if f.suffix == '.npy': atomic_write(f, lambda fh: np.save(fh, S.numpy()))
         else: atomic_write(f, lambda fh: torch.save(S, fh))
-    _say(f"sampled {len(S)} points in {time.time() - t0:.1f} s: {', '.join(map(str, files))}")
+    _say(f"sampled {len(S)} points ({'normalised' if units is None else 'data'} units) in {time.time() - t0:.1f} s: {', '.join(map(str, files))}")
     npy = [f for f in files if f.suffix == '.npy']
     return dict(run=run, samples=files[0], samples_npy=npy[0] if npy else None)
 
@@ -429,7 +463,8 @@ def cmd_evaluate(args) -> dict:
     S = read_points(f, args.n_dim, what='--samples')
     mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
     for p in (mpath, png): check_output_file(p, 'metrics file', replace=False)   # beside --samples: never a file of the user's
-    _, X_te, _, y_te = _split(args)
+    _, X_te, _, y_te, stats = _split(args)
+    if not args.normalised_units: X_te = denormalise(X_te, stats)         # scored in the samples' units: the data's
     label = getattr(args, 'class_label', None)
     if label is not None:
         if y_te is None or not 0 <= label < N_CLASSES[args.dataset]:
@@ -443,7 +478,8 @@ def cmd_evaluate(args) -> dict:
     skipped = () if m.get('c2st_n') else ('c2st', 'c2st_floor')           # C2ST skipped (too few points): NaN by design
     bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
     if bad: raise CLIError(f"the metrics {', '.join(bad)} of {str(f)!r} came out non-finite; nothing was written")
-    out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te))
+    out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te),
+               units='normalised' if args.normalised_units else 'data')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
     title = (f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}\n"
              f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}, floor {m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f} "
@@ -451,7 +487,8 @@ def cmd_evaluate(args) -> dict:
     fig = plot_beside(X_te, S, data_title=f"held-out data ({len(X_te)})", samples_title=f"samples ({len(S)})", suptitle=title)
     atomic_write(png, lambda fh: fig.savefig(fh, format='png', dpi=110, bbox_inches='tight'))
     _say(f"evaluated in {time.time() - t0:.1f} s: EMD {m['emd']:.4f} ± {m['emd_std']:.4f} (floor {m['emd_floor']:.4f} ± "
-         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), NLL {m['nll']:.3f} (floor {m['nll_floor']:.3f})"
+         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), course's NLL {m['course_nll']:.3f} (floor "
+         f"{m['course_nll_floor']:.3f}), held-out KDE NLL {m['heldout_nll']:.3f} (floor {m['heldout_nll_floor']:.3f})"
          + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f}; 0.5 = indistinguishable)" if m.get('c2st_n') else "") + f": {mpath}, {png}")
     return dict(metrics=mpath, png=png, values=out)
 
@@ -481,7 +518,7 @@ def cmd_classify(args) -> dict:
     if model.n_classes != N_CLASSES[args.dataset]:
         raise CLIError(f"run {str(run)!r} was trained on {model.n_classes} classes, but dataset {args.dataset!r} has "
                        f"{N_CLASSES[args.dataset]}: the run and the data set disagree; classify with the data set the run was trained on")
-    _, X, y_tr, y = _split(args)
+    _, X, y_tr, y, _ = _split(args)
     if args.input: X, y, src = read_points(args.input, model.n_dim, what='--input'), None, Path(args.input).stem
     else: src = 'test'
     prior = class_frequencies(y_tr, model.n_classes) if args.class_prior == 'train' else 'uniform'
@@ -514,7 +551,7 @@ def cmd_sweep(args) -> int:
           seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, model=args.model,
           test_frac=args.test_frac, eval_n=args.eval_n, k_subsets=args.k_subsets, temperature=args.temperature, c2st_n=args.c2st_n,
           out=args.out, max_batch=args.max_batch, workers=args.workers, cluster=args.cluster, threads=args.threads,
-          data_path=args.albatross_path, dry_run=args.dry_run, quiet=args.quiet)
+          data_path=args.data_path, dry_run=args.dry_run, quiet=args.quiet)
     return 0
 
 # %% ../nbs/10_cli.ipynb #b4b814f2

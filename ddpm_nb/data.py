@@ -10,17 +10,45 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'F32_MAX', 'normalise', 'check_seed', 'load_dataset', 'check_values',
-           'read_array', 'read_points', 'train_test_split', 'plot_dataset', 'plot_digits']
+__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'F32_MAX', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats',
+           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split',
+           'plot_dataset', 'plot_digits']
 
 # %% ../nbs/00_data.ipynb #5254e44a
-def normalise(X: torch.Tensor) -> torch.Tensor:
-    "Rescale each column of `X` linearly to [-1, 1] (a constant column maps to 0)."
+def norm_stats(X) -> dict:
+    "The record of `normalise`: each column's minimum `lo` and maximum `hi` (lists of floats) — what maps the data to [-1, 1] and back."
     X = torch.as_tensor(X, dtype=torch.float32)
-    lo, hi = X.min(0).values, X.max(0).values
+    return dict(lo=X.min(0).values.tolist(), hi=X.max(0).values.tolist())
+
+def _bounds(X: torch.Tensor, stats: dict | None):
+    if stats is None: return X.min(0).values, X.max(0).values
+    return tuple(torch.tensor(stats[k], dtype=torch.float32, device=X.device) for k in ('lo', 'hi'))
+
+def normalise(X, stats: dict | None = None) -> torch.Tensor:
+    """Rescale each column of `X` linearly to [-1, 1] (a constant column maps to 0): by its own minimum and maximum, or by
+    the record `stats` (`norm_stats` of the data) when given."""
+    X = torch.as_tensor(X, dtype=torch.float32)
+    lo, hi = _bounds(X, stats)
     span = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
     out = 2 * (X - lo) / span - 1
     return torch.where(hi > lo, out, torch.zeros_like(out))
+
+def denormalise(X, stats: dict) -> torch.Tensor:
+    "Points `X` in normalised units back in the data's units: the inverse of `normalise` by the record `stats` (a constant column comes back as its value)."
+    X = torch.as_tensor(X, dtype=torch.float32)
+    lo, hi = _bounds(X, stats)
+    return lo + (X + 1) * ((hi - lo) / 2)
+
+def check_norm_stats(stats, n_dim: int, source: str) -> dict:
+    """`stats` checked as a normalisation record of `n_dim` columns: a dict of `lo` and `hi`, each `n_dim` finite numbers
+    within float32's range, lo <= hi. The error names `source`."""
+    ok = isinstance(stats, dict) and all(isinstance(stats.get(k), list) and len(stats[k]) == n_dim and
+                                         all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= np.finfo(np.float32).max for v in stats[k])
+                                         for k in ('lo', 'hi'))
+    if not ok or any(a > b for a, b in zip(stats['lo'], stats['hi'])):
+        raise ValueError(f"{source}: the data's normalisation record is damaged; expected lo and hi, {n_dim} finite numbers each, lo <= hi")
+    return dict(lo=list(stats['lo']), hi=list(stats['hi']))
+
 
 # %% ../nbs/00_data.ipynb #21d0c4dd
 def _moons(n_samples=8000, seed=42, noise=0.04):
@@ -87,17 +115,35 @@ def _digits(n_samples=None, seed=42):
     d = load_digits()
     return d.data.astype(np.float64), d.target.astype(np.int64)
 
-def _albatross(path=None, n_samples=None, seed=42):
-    if path is None:
-        raise ValueError("dataset 'albatross' needs path=<file.npy>: a numpy array of shape (B, 8, 8) or (B, 64); "
-                         "its file is not public, use 'digits' for a 64-dimensional set that ships with scikit-learn")
-    p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"albatross file {str(p)!r} not found: expected a .npy of shape (B, 8, 8) or (B, 64)")
-    X = read_array(p, 'albatross file')                      # real, finite, within float32: checked, with the file named
-    if X.ndim == 3 and X.shape[1:] == (8, 8): X = X.reshape(len(X), 64)
-    if X.ndim != 2 or X.shape[1] != 64 or len(X) == 0:
-        raise ValueError(f"albatross file {str(p)!r} has shape {X.shape}; expected (B, 8, 8) or (B, 64) with B >= 1")
-    return X.astype(np.float64), None
+def _albatross(n_samples=None, seed=42):
+    raise ValueError("dataset 'albatross' needs path=<file.npy>: a numpy array of shape (B, 8, 8) or (B, 64); "
+                     "its file is not public, use 'digits' for a 64-dimensional set that ships with scikit-learn")
+
+def _from_file(name: str, path) -> tuple:
+    """Data set `name` from the file `path` (`read_array`: checked, never unpickled): points [N, d], or points and labels
+    [N, d + 1] (the last column the class, for a set with classes), or, in 64 dimensions, images (N, 8, 8).
+    Returns (X float64 [N, d], y int64 [N] or None)."""
+    d, K, p = N_DIM[name], N_CLASSES[name], Path(path)
+    what = f"{name} file"
+    shapes = (f"(N, {d})" + (" or (N, 8, 8)" if d == 64 else "") +
+              (f", or (N, {d + 1}) with the class (0..{K - 1}) in the last column" if K else ""))
+    if not p.is_file(): raise FileNotFoundError(f"{what} {str(p)!r} not found: expected a .npy of shape {shapes}")
+    X = read_array(p, what)
+    if X.ndim == 3 and d == 64 and X.shape[1:] == (8, 8): X = X.reshape(len(X), 64)
+    if X.ndim != 2 or len(X) == 0 or X.shape[1] not in (d, d + 1):
+        raise ValueError(f"{what} {str(p)!r} has shape {X.shape}; expected {shapes}, N >= 1")
+    if X.shape[1] == d: return X, None
+    if not K:
+        raise ValueError(f"{what} {str(p)!r} has {d + 1} columns, points and a class column, but {name!r} has no labels; "
+                         f"expected {shapes}")
+    y = X[:, -1]
+    bad = (y != np.round(y)) | (y < 0) | (y >= K)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{what} {str(p)!r}: row {i} has the label {y[i]:g} (last column), which {name!r} does not have; "
+                         f"its classes are 0..{K - 1} ({int(bad.sum())} such row(s))")
+    return X[:, :-1], y.astype(np.int64)
+
 
 # %% ../nbs/00_data.ipynb #5c3da989
 def check_seed(seed, name: str = 'seed') -> int:
@@ -121,7 +167,9 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     """Return `(X, y)` for data set `name`: `X` float32 [N, n_dim] scaled per dimension to [-1, 1],
     `y` long [N] labels, or `None` for an unlabelled set. `n_samples` overrides the report's size
     (moons, circles, manycircles, blobs, swissroll, checkerboard: 8000; helix: 10000; digits: all 1797). The fixed-size sets
-    (digits, albatross) give a random subset of `n_samples` of their points, and refuse more than they have; `path` is the albatross `.npy`."""
+    (digits, albatross, and any set read from a file) give a random subset of `n_samples` of their points, and refuse more
+    than they have. `path`: read the set from this file (`_from_file`: [N, n_dim] points, or [N, n_dim + 1] with the
+    class last); albatross has no other source."""
     if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
     if n_samples is not None and (isinstance(n_samples, bool) or not isinstance(n_samples, (int, float))
@@ -129,9 +177,9 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
         raise ValueError(f"n_samples must be a positive integer, at most 10000000, got {n_samples!r}")
     seed = check_seed(seed)
     kw = {} if n_samples is None else dict(n_samples=int(n_samples))
-    if name == 'albatross': X, y = _albatross(path)
+    if path is not None: X, y = _from_file(name, path)
     else: X, y = _LOADERS[name](seed=seed, **kw)
-    if n_samples is not None and name in ('digits', 'albatross'):              # fixed-size sets: a random subset
+    if n_samples is not None and (name in ('digits', 'albatross') or path is not None):     # fixed-size sets: a random subset
         if n_samples > len(X):
             raise ValueError(f"n_samples={int(n_samples)} is more than the {len(X)} points {name} has; "
                              f"ask for at most {len(X)}, or None for all of them")

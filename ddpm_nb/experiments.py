@@ -10,8 +10,8 @@ from .runs import read_rows
 from .batched import run_sweep, with_settings, run_key, run_label, load_results, CSV_COLUMNS
 
 # %% auto #0
-__all__ = ['SWEEP_SCHEDULES', 'FIVE_SETS', 'BETA_GRID', 'STUDIES', 'BETA_VIEWS', 'FULL_STUDY_COMMAND', 'sweep_grid', 'study_runs',
-           'report_grid', 'plot_vs_T', 'beta_table', 'plot_beta_heatmap', 'sweep']
+__all__ = ['SWEEP_SCHEDULES', 'FIVE_SETS', 'BETA_GRID', 'STUDIES', 'NLLS', 'BETA_VIEWS', 'FULL_STUDY_COMMAND', 'sweep_grid',
+           'study_runs', 'report_grid', 'plot_vs_T', 'beta_table', 'plot_beta_heatmap', 'sweep']
 
 # %% ../nbs/09_experiments.ipynb #c1683989
 SWEEP_SCHEDULES = ('linear', 'cosine', 'sigmoid')
@@ -55,7 +55,9 @@ def study_runs(name: str, seeds=(0,)) -> list[dict]:
     return [dict(t) for t in dict.fromkeys(tuple(r.items()) for r in runs)]     # drop repeats, keep order
 
 # %% ../nbs/09_experiments.ipynb #b7a1c020
-_METRIC_LABELS = dict(nll='KDE NLL (held-out)', emd='EMD (held-out)', vlb='variational bound (nats/dim)',
+NLLS = ('course_nll', 'heldout_nll')
+"The two kernel-density NLLs a run records: the course's `get_nll` (the report's measure) and the held-out KDE NLL."
+_METRIC_LABELS = dict(course_nll="the course's NLL (get_nll)", heldout_nll='held-out KDE NLL', emd='EMD (held-out)', vlb='variational bound (nats/dim)',
                       c2st='C2ST accuracy (0.5 = indistinguishable)', ode_nll='ODE NLL (nats/dim, held-out)',
                       alpha_bar_T='ᾱ_T', prior_kl='KL(q(x_T|x_0) ‖ N(0, I)) (nats)', final_loss='final training loss')
 
@@ -65,7 +67,7 @@ def report_grid(df, dataset: str, beta=(0.001, 0.02), seed: int | None = 0):
     if seed is not None: sub = sub[sub.seed == seed]
     return sub.groupby(['schedule', 'T'], as_index=False).mean(numeric_only=True)
 
-def plot_vs_T(df, dataset: str, metric: str = 'nll', beta=(0.001, 0.02), seed: int | None = 0, ax=None, legend: bool = True):
+def plot_vs_T(df, dataset: str, metric: str = 'course_nll', beta=(0.001, 0.02), seed: int | None = 0, ax=None, legend: bool = True):
     "`metric` against T for `dataset`, one line per schedule (with its ± std over subsets), the data floor as a line (± its std)."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 3))
@@ -85,16 +87,17 @@ def plot_vs_T(df, dataset: str, metric: str = 'nll', beta=(0.001, 0.02), seed: i
     if legend: ax.legend(fontsize=8)
     return ax
 
-BETA_VIEWS = {'emd': ('EMD / floor', 'viridis_r'), 'nll': ('NLL − floor', 'RdBu_r'),
+BETA_VIEWS = {'emd': ('EMD / floor', 'viridis_r'), 'course_nll': ("course's NLL − floor", 'RdBu_r'),
+              'heldout_nll': ('held-out NLL − floor', 'RdBu_r'),
               'alpha_bar_T': ('ᾱ_T', 'Greys'), 'vlb': ('variational bound (nats/dim)', 'magma_r')}
 """How `plot_beta_heatmap` shows each quantity: its name and its colour map — a sequential map for EMD / floor (1 = as
-good as real data), a diverging one centred on 0 for NLL − floor (below 0: better than real data, a sign the metric
+good as real data), a diverging one centred on 0 for each NLL − floor (below 0: better than real data, a sign the metric
 is blind), and others again for ᾱ_T and the bound, which mean something else."""
 
 def beta_table(df, dataset: str, metric: str = 'emd', T: int = 100, schedule: str = 'linear', vs_floor: bool = True,
                seed: int = 0):
     """β_low × β_high table of `metric` for `dataset` at `T`, `schedule`, `seed`. With `vs_floor`, EMD is divided by its
-    floor (`emd_ratio`: 1 = as good as real data) and the NLL, a logarithm, has its floor subtracted (0 = as good as
+    floor (`emd_ratio`: 1 = as good as real data) and an NLL, a logarithm, has its floor subtracted (0 = as good as
     real data)."""
     sub = df[(df.dataset == dataset) & (df['T'] == T) & (df.schedule == schedule) & (df.seed == seed)]
     val = sub[metric]
@@ -111,8 +114,8 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
     if ax is None: _, ax = plt.subplots(figsize=(4, 3))
     tab = beta_table(df, dataset, metric, T, schedule, vs_floor, seed)
     what, cmap = BETA_VIEWS.get(metric, (_METRIC_LABELS.get(metric, metric), 'viridis'))
-    if not vs_floor and metric in ('emd', 'nll'): what, cmap = _METRIC_LABELS[metric], 'viridis_r'
-    center = 0 if vs_floor and metric == 'nll' else None
+    if not vs_floor and metric in ('emd', *NLLS): what, cmap = _METRIC_LABELS[metric], 'viridis_r'
+    center = 0 if vs_floor and metric in NLLS else None
     sns.heatmap(tab, annot=True, fmt=fmt, cmap=cmap, center=center, vmin=vmin, vmax=vmax, ax=ax, cbar=cbar,
                 annot_kws=dict(fontsize=8), cbar_kws=dict(label=what))
     ax.set_xlabel('β_high'); ax.set_ylabel('β_low')
@@ -133,7 +136,7 @@ def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None
     file `out`, skipping the runs already there. `epochs`, `lr`, `batch_size` and `model` (a `CONFIGS` name) change the
     `report` recipe (`None`: the recipe's); the rest are `run_sweep`'s (`workers`: local Dask worker processes, `None`:
     one per core, 0: in this process; `cluster`: the address of a running Dask scheduler instead; `threads`: torch
-    threads per task; `data_path`: the albatross file). `dry_run`: print the runs, train nothing. Returns the rows of `out` for
+    threads per task; `data_path`: the file to read the data set from, one data set only: `load_dataset`'s `path`). `dry_run`: print the runs, train nothing. Returns the rows of `out` for
     these runs (with `dry_run`, those already there)."""
     grid = dict(datasets=datasets, n_steps=n_steps, schedulers=schedulers, betas=betas)
     if study is not None:
@@ -143,6 +146,9 @@ def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None
     else:
         runs = sweep_grid(**{k: v for k, v in dict(datasets=datasets, Ts=n_steps, schedules=schedulers, beta_pairs=betas).items() if v},
                           seeds=seeds)
+    if data_path is not None and len({r['dataset'] for r in runs}) > 1:
+        raise ValueError(f"data_path names one data set's file, but these runs use {len({r['dataset'] for r in runs})} data sets; "
+                         f"sweep one data set at a time with its file")
     settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, config=model, test_frac=test_frac, n_eval=eval_n,
                     k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     if dry_run:

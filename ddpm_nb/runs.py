@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from filelock import FileLock
-from .data import F32_MAX
+from .data import F32_MAX, check_norm_stats
 from .schedules import NoiseScheduler
 from .model import DDPM, ConditionalDDPM
 
@@ -19,8 +19,9 @@ from .model import DDPM, ConditionalDDPM
 __all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'atomic_write',
            'register_checkpoint_class', 'check_output_file', 'read_json', 'check_f32', 'is_tool_run', 'is_tool_output',
            'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'load_checkpoint',
-           'torch_threads', 'cache_dir', 'config_key', 'clear_memory_cache', 'cached_checkpoint', 'format_cell',
-           'key_cell', 'row_key', 'read_rows', 'results_lock', 'write_rows']
+           'record_normalisation', 'run_normalisation', 'torch_threads', 'cache_dir', 'config_key',
+           'clear_memory_cache', 'cached_checkpoint', 'format_cell', 'key_cell', 'row_key', 'read_rows', 'results_lock',
+           'write_rows']
 
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
 def _umask() -> int:
@@ -379,6 +380,26 @@ def load_checkpoint(run_name, model=None, map_location='cpu'):
             raise ValueError(f"{str(cfg_path)!r}: its scheduler has {len(sched)} timesteps but its model was built for n_steps={model.n_steps}")
     return model, sched, cfg
 
+
+# %% ../nbs/03a_runs.ipynb #7018da35
+def record_normalisation(run_name, stats: dict) -> Path:
+    """Add the data's normalisation record `stats` (`norm_stats`, notebook `00_data`) to the run's `config.json` as
+    `data_normalisation`, rewritten atomically; the weights and their checksums stay as they are."""
+    run = Path(run_name); p = run / 'config.json'
+    cfg = _read_config(run)
+    cfg['data_normalisation'] = check_norm_stats(stats, cfg['model'].get('n_dim'), f"{str(p)!r}")
+    atomic_write(p, lambda f: f.write(json.dumps(cfg, indent=2)), mode='w')
+    return p
+
+def run_normalisation(cfg: dict, run_name) -> dict:
+    """The data's normalisation record of a run, from its configuration `cfg` (as `load_checkpoint` returns it), checked.
+    A run saved before ddpm_nb recorded it has none: one line saying how to go on."""
+    st = cfg.get('data_normalisation')
+    if st is None:
+        raise ValueError(f"run {str(run_name)!r} has no record of its data's normalisation (it was trained before ddpm_nb "
+                         f"kept one), so its samples cannot be put back in the data's units: retrain it (ddpm_nb train with "
+                         f"the same flags and --force), or ask for normalised units (--normalised-units)")
+    return check_norm_stats(st, cfg['model'].get('n_dim'), f"{str(Path(run_name) / 'config.json')!r}")
 
 # %% ../nbs/03a_runs.ipynb #19885eb7
 @contextmanager

@@ -63,18 +63,21 @@ def _check_common(model, n_samples, noise_scheduler, x_T):
 def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseScheduler, x_T: torch.Tensor | None = None,
                     seed: int | None = None, generator: torch.Generator | None = None, return_intermediate: bool = False,
                     sampler: str = "ddpm", n_inference_steps: int | None = None, eta: float = 0.0,
-                    variance: str = "posterior", device=None, clip: float | bool | None = None) -> torch.Tensor:
+                    variance: str = "posterior", device=None, clip: float | bool | None = None,
+                    deterministic: bool = False) -> torch.Tensor:
     """Run the reverse chain from `x_T` (default: N(0, I) noise) with noise predictions `eps_fn(x, t)`.
     `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). `clip`: keep each step's
     predicted x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `False`: no clipping; `None`, the
     default: the scheduler's own bound, `NoiseScheduler(clip=...)`, which `RECIPES['large']` sets; see below). Returns x_0 [n, n_dim], or with
-    `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0."""
+    `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0. `deterministic`: z = 0 at every step (each
+    step its mean alone; the course's deterministic sampling)."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
         raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like noise), got {eta!r}")
     if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():      # as the chain holds it: float32
         raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
                          f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
+    if not isinstance(deterministic, bool): raise ValueError(f"deterministic must be True or False, got {deterministic!r}")
     if seed is not None: seed = check_seed(seed)
     clip = noise_scheduler.clip_bound(clip) or False      # checked and resolved once: the bound every step keeps (False: none)
     T = len(noise_scheduler)
@@ -83,14 +86,15 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     if generator is None and seed is not None: generator = torch.Generator(device=device).manual_seed(seed)
     x = torch.randn((int(n_samples), n_dim), generator=generator, device=device) if x_T is None else x_T.to(device, torch.float32).clone()
     chain = [x] if return_intermediate else None
+    z = torch.zeros_like(x) if deterministic else None      # the course's deterministic chain: z = 0, every step
     if sampler == "ddpm":
         for t in range(T - 1, -1, -1):
-            x = noise_scheduler.step(eps_fn(x, t), t, x, generator=generator, variance=variance, clip=clip)
+            x = noise_scheduler.step(eps_fn(x, t), t, x, noise=z, generator=generator, variance=variance, clip=clip)
             if return_intermediate: chain.append(x)
     else:
         ts = ddim_timesteps(T, T if n_inference_steps is None else n_inference_steps)
         for t, t_prev in zip(ts, ts[1:] + [-1]):
-            x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, generator=generator, clip=clip)
+            x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, noise=z, generator=generator, clip=clip)
             if return_intermediate: chain.append(x)
     bad = int((~torch.isfinite(x)).any(-1).sum())
     if bad: raise ValueError(f"sampling produced non-finite values (nan or inf) in {bad} of {len(x)} samples: the noise predictions "

@@ -62,7 +62,8 @@ def test_sample_and_evaluate(cli, work):
     assert torch.equal(torch.load(pt, weights_only=True), S)
     r = ok(cli('evaluate', *RUN, '--n_samples', '300', cwd=work))
     m = json.loads((work / RUN_DIR / 'metrics_0_300.json').read_text())
-    for k in ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'nll', 'nll_floor', 'emd_ratio', 'n'): assert k in m, k
+    for k in ('emd', 'emd_std', 'emd_floor', 'emd_floor_std', 'course_nll', 'course_nll_floor', 'heldout_nll', 'heldout_nll_floor',
+              'emd_ratio', 'n'): assert k in m, k
     assert m['n'] == 300 and m['n_test'] == 1600 and m['emd'] > 0
     png = work / RUN_DIR / 'samples_0_300.png'
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
