@@ -26,7 +26,8 @@ def _free_port() -> int:
 
 
 def _env():
-    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    # the checkout under test first, for the scheduler and workers too: the sweep checks that they import its very ddpm_nb
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     env.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', MPLBACKEND='Agg')
     return env
 
