@@ -264,7 +264,6 @@ def _identify(address: str, timeout: float) -> dict:
     and stays silent, or an HTTP server, kept it waiting for ever.) Runs its own event loop in a thread of its own, so it
     works from a notebook too."""
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
     from distributed.comm import connect
     async def ask():
         comm = await connect(address, timeout=0.9 * timeout)      # its own error (refused, unknown host) before ours
@@ -272,17 +271,20 @@ def _identify(address: str, timeout: float) -> dict:
             await comm.write({'op': 'identity', 'reply': True})
             return await comm.read()
         finally: comm.abort()
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(ask(), timeout)).result()
+    return _within(timeout + 1, lambda: asyncio.run(asyncio.wait_for(ask(), timeout)))
 
-def _within(seconds: float, ask, where: str) -> dict:
-    "`ask()`, or {where: the exception} when it fails or takes more than `seconds` (its thread is left to finish alone)."
-    from concurrent.futures import ThreadPoolExecutor, TimeoutError as Late
-    pool = ThreadPoolExecutor(1)
-    try: return pool.submit(ask).result(timeout=seconds)
-    except Late: return {where: TimeoutError(f"no answer within {seconds:.0f} s")}
-    except Exception as e: return {where: e}
-    finally: pool.shutdown(wait=False)
+def _within(seconds: float, fn):
+    """`fn()` run in a thread of its own: its result or its exception, or `TimeoutError` after `seconds`. The thread is
+    then left to end alone (a daemon: a name lookup that outlasts the limit does not hold up the process's exit)."""
+    import threading
+    out = {}
+    def run():
+        try: out['value'] = fn()
+        except BaseException as e: out['error'] = e
+    t = threading.Thread(target=run, daemon=True); t.start(); t.join(seconds)
+    if t.is_alive(): raise TimeoutError(f"no answer within {seconds:.0f} s")
+    if 'error' in out: raise out['error']
+    return out['value']
 
 def connect_cluster(address: str, timeout: float | None = None):
     """A `distributed.Client` of the Dask scheduler at `address`, checked within `timeout` seconds in all (`None`: Dask's
@@ -316,10 +318,12 @@ def connect_cluster(address: str, timeout: float | None = None):
         # of band (`run`): a worker that cannot unpickle a *task* closes itself, one that cannot unpickle this says so
         # (a cold worker's first import of torch takes seconds: this step has at least half the time, even when late)
         mine, deadline = _version_here(), max(deadline, time.monotonic() + timeout / 2)
-        answers = _within(left(), lambda: {'scheduler': client.run_on_scheduler(_version_here)}, 'scheduler')
+        def ask(where, fn):
+            try: return _within(left(), fn)
+            except Exception as e: return {where: e}
+        answers = ask('scheduler', lambda: {'scheduler': client.run_on_scheduler(_version_here)})
         if answers.get('scheduler') == mine:
-            answers = _within(left(), lambda: {f"worker {w}": v for w, v in client.run(_version_here, on_error='return').items()},
-                              'the workers')
+            answers = ask('the workers', lambda: {f"worker {w}": v for w, v in client.run(_version_here, on_error='return').items()})
         wrong = [f"{where}: " + (f"ddpm_nb {v}" if isinstance(v, str) else _one_line(v) if isinstance(v, TimeoutError)
                                  else f"cannot import ddpm_nb ({_one_line(v)[:80]})")
                  for where, v in answers.items() if v != mine]
