@@ -21,8 +21,8 @@ from .metrics import floors, evaluate_samples, c2st_many
 from .likelihood import vlb, ode_nll
 
 # %% auto #0
-__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'C2ST_RUNS', 'BatchedDDPM',
-           'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
+__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'MAX_WORKERS', 'C2ST_RUNS',
+           'BatchedDDPM', 'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
            'with_settings', 'load_results', 'run_label', 'local_workers', 'connect_cluster', 'dask_client', 'run_sweep']
 
 # %% ../nbs/09a_batched.ipynb #a8207f79
@@ -250,6 +250,10 @@ def local_workers() -> int:
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+"""The most local worker processes a sweep starts: 4 per CPU core. Each holds torch (about 300 MB); more than a few per
+core only take turns on the same cores, and a huge number would exhaust memory before any work."""
+
 def _version_here() -> str:
     "The version of `ddpm_nb` where this runs (sent to each worker of a cluster: it fails on one that cannot import it)."
     import ddpm_nb
@@ -351,7 +355,8 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
         finally: client.close()
         return
     n = local_workers() if workers is None else workers
-    if isinstance(n, bool) or int(n) != n or n < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
+    if isinstance(n, bool) or int(n) != n or not 0 <= n <= MAX_WORKERS:
+        raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {workers!r}")
     n = int(n)
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
     # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
@@ -485,6 +490,8 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
         lo = 0 if name in ('epochs', 'workers', 'c2st_n') else 1
         if isinstance(v, bool) or int(v) != v or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        if name == 'workers' and v > MAX_WORKERS:                   # each a process holding torch: checked before any starts
+            raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {v!r}")
     if lr is not None and not lr > 0: raise ValueError(f"lr must be positive, got {lr!r}")
     if not 0 < test_frac < 1: raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
     if not temperature > 0: raise ValueError(f"temperature must be positive, got {temperature!r}")
