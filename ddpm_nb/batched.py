@@ -370,9 +370,12 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
                    MALLOC_TRIM_THRESHOLD_=2 ** 32)
     with dask.config.set({'distributed.scheduler.active-memory-manager.start': False, 'distributed.nanny.pre-spawn-environ': environ,
                           'distributed.worker.profile.enabled': False}):
-        with _sigint_ignored():                    # the worker processes inherit it: Ctrl-C is this process's alone
+        # the worker processes inherit SIGINT ignored: Ctrl-C is this process's alone. They log only what is critical: a
+        # task's error reaches the sweep with its result, and what a worker says while the cluster is being stopped (a
+        # heartbeat to a scheduler already gone) is noise on the user's terminal
+        with _sigint_ignored():
             local = LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
-                                 silence_logs=logging.ERROR)
+                                 silence_logs=logging.CRITICAL)
         with local, Client(local) as client:
             yield client
 
