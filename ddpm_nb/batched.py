@@ -21,9 +21,9 @@ from .metrics import floors, evaluate_samples, c2st_many
 from .likelihood import vlb, ode_nll
 
 # %% auto #0
-__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'C2ST_RUNS', 'BatchedDDPM',
-           'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
-           'with_settings', 'load_results', 'run_label', 'local_workers', 'dask_client', 'run_sweep']
+__all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'MAX_WORKERS', 'C2ST_RUNS',
+           'BatchedDDPM', 'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
+           'with_settings', 'load_results', 'run_label', 'local_workers', 'connect_cluster', 'dask_client', 'run_sweep']
 
 # %% ../nbs/09a_batched.ipynb #a8207f79
 def _linears(model: DDPM) -> list[nn.Linear]:
@@ -251,26 +251,113 @@ def local_workers() -> int:
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+"""The most local worker processes a sweep starts: 4 per CPU core. Each holds torch (about 300 MB); more than a few per
+core only take turns on the same cores, and a huge number would exhaust memory before any work."""
+
+def _version_here() -> str:
+    "The version of `ddpm_nb` where this runs (sent to each worker of a cluster: it fails on one that cannot import it)."
+    import ddpm_nb
+    return ddpm_nb.__version__
+
+def _one_line(e: BaseException) -> str:
+    return f"{type(e).__name__}: {' '.join(str(e).split())[:200]}".rstrip(': ')
+
+def _identify(address: str, timeout: float) -> dict:
+    """What the server at `address` says it is (Dask's `identity` call), asked within `timeout` seconds in all: connecting,
+    Dask's handshake and the answer. (`Client(address, timeout=...)` bounds only the connection: a port that accepts
+    and stays silent, or an HTTP server, kept it waiting for ever.) Runs its own event loop in a thread of its own, so it
+    works from a notebook too."""
+    import asyncio
+    from distributed.comm import connect
+    async def ask():
+        comm = await connect(address, timeout=0.9 * timeout)      # its own error (refused, unknown host) before ours
+        try:
+            await comm.write({'op': 'identity', 'reply': True})
+            return await comm.read()
+        finally: comm.abort()
+    return _within(timeout + 1, lambda: asyncio.run(asyncio.wait_for(ask(), timeout)))
+
+def _within(seconds: float, fn):
+    """`fn()` run in a thread of its own: its result or its exception, or `TimeoutError` after `seconds`. The thread is
+    then left to end alone (a daemon: a name lookup that outlasts the limit does not hold up the process's exit)."""
+    import threading
+    out = {}
+    def run():
+        try: out['value'] = fn()
+        except BaseException as e: out['error'] = e
+    t = threading.Thread(target=run, daemon=True); t.start(); t.join(seconds)
+    if t.is_alive(): raise TimeoutError(f"no answer within {seconds:.0f} s")
+    if 'error' in out: raise out['error']
+    return out['value']
+
+def connect_cluster(address: str, timeout: float | None = None):
+    """A `distributed.Client` of the Dask scheduler at `address`, checked within `timeout` seconds in all (`None`: Dask's
+    connect timeout, `distributed.comm.timeouts.connect`, 30 s unless configured, and `timeout / 2` more for a late
+    import): the address answers as a Dask scheduler, it has at least one worker, and the scheduler and each worker
+    import `ddpm_nb` of this version. Any failure is one `ValueError` line that says what to do."""
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed import Client
+    if timeout is None: timeout = parse_timedelta(dask.config.get('distributed.comm.timeouts.connect'), default='seconds')
+    deadline = time.monotonic() + timeout
+    left = lambda: max(deadline - time.monotonic(), 0.1)
+    try: who = _identify(address, timeout)
+    except Exception as e:
+        why = 'no answer in Dask\'s protocol' if isinstance(e, TimeoutError) else _one_line(e)
+        raise ValueError(f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s ({why}); "
+                         f"start one with `dask scheduler`, or drop the cluster to run here") from None
+    if not isinstance(who, dict) or who.get('type') != 'Scheduler':
+        kind = who.get('type') if isinstance(who, dict) else type(who).__name__
+        raise ValueError(f"{address!r} answers, but as a Dask {kind}, not a scheduler: give the address the scheduler "
+                         f"prints ('Scheduler at: tcp://...')")
+    try: client = Client(address, timeout=left())
+    except Exception as e:
+        raise ValueError(f"cannot connect to the Dask scheduler at {address!r} ({_one_line(e)})") from None
+    try:
+        try: client.wait_for_workers(1, timeout=left())
+        except Exception:
+            raise ValueError(f"the Dask scheduler at {address!r} has no workers (none joined within {timeout:g} s); start "
+                             f"some with `dask worker {address}`") from None
+        # the scheduler unpickles the tasks and the workers run them: each must import ddpm_nb, of this version. Asked out
+        # of band (`run`): a worker that cannot unpickle a *task* closes itself, one that cannot unpickle this says so
+        # (a cold worker's first import of torch takes seconds: this step has at least half the time, even when late)
+        mine, deadline = _version_here(), max(deadline, time.monotonic() + timeout / 2)
+        def ask(where, fn):
+            try: return _within(left(), fn)
+            except Exception as e: return {where: e}
+        answers = ask('scheduler', lambda: {'scheduler': client.run_on_scheduler(_version_here)})
+        if answers.get('scheduler') == mine:
+            answers = ask('the workers', lambda: {f"worker {w}": v for w, v in client.run(_version_here, on_error='return').items()})
+        wrong = [f"{where}: " + (f"ddpm_nb {v}" if isinstance(v, str) else _one_line(v) if isinstance(v, TimeoutError)
+                                 else f"cannot import ddpm_nb ({_one_line(v)[:80]})")
+                 for where, v in answers.items() if v != mine]
+        if wrong:
+            raise ValueError(f"the Dask cluster at {address!r} cannot run the sweep, which needs ddpm_nb {mine} on its scheduler "
+                             f"and every worker: {'; '.join(wrong[:3])}{'; ...' if len(wrong) > 3 else ''}; install ddpm_nb "
+                             f"{mine} there") from None
+    except BaseException:
+        client.close(); raise
+    return client
+
 @contextmanager
-def dask_client(workers: int | None = None, cluster: str | None = None, timeout: float = 10):
+def dask_client(workers: int | None = None, cluster: str | None = None, timeout: float | None = None):
     """A `distributed.Client` to run the sweep's tasks on, closed on exit. `cluster`: the address of a running Dask
-    scheduler ('tcp://host:8786'; its workers do the work). Otherwise a new `LocalCluster` of `workers` worker
-    processes with one thread each (`None`: one per core, `local_workers()`; 0: one worker thread in this process, no
-    new processes), stopped on exit."""
+    scheduler ('tcp://host:8786'; its workers do the work), checked by `connect_cluster` within `timeout` seconds.
+    Otherwise a new `LocalCluster` of `workers` worker processes with one thread each (`None`: one per core,
+    `local_workers()`; 0: one worker thread in this process, no new processes), stopped on exit."""
     import logging, dask
     from distributed import Client, LocalCluster
     if cluster is not None:
         if workers is not None:
             raise ValueError(f"workers={workers!r} starts local worker processes, but cluster={cluster!r} brings its own workers: give one of the two")
-        try: client = Client(cluster, timeout=timeout)
-        except Exception as e:
-            raise ValueError(f"cannot reach the Dask scheduler at {cluster!r} within {timeout:g} s ({type(e).__name__}: "
-                             f"{' '.join(str(e).split())[:200]}); start one with `dask scheduler`, or drop the cluster to run here") from None
+        client = connect_cluster(cluster, timeout)
         try: yield client
         finally: client.close()
         return
     n = local_workers() if workers is None else workers
-    if isinstance(n, bool) or int(n) != n or n < 0: raise ValueError(f"workers must be an integer >= 0, got {workers!r}")
+    if isinstance(n, bool) or int(n) != n or not 0 <= n <= MAX_WORKERS:
+        raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {workers!r}")
     n = int(n)
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
     # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
@@ -283,10 +370,26 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
     environ = dict(dask.config.get('distributed.nanny.pre-spawn-environ', {}), MALLOC_ARENA_MAX=1, MALLOC_MMAP_MAX_=0,
                    MALLOC_TRIM_THRESHOLD_=2 ** 32)
     with dask.config.set({'distributed.scheduler.active-memory-manager.start': False, 'distributed.nanny.pre-spawn-environ': environ,
-                          'distributed.worker.profile.enabled': False}), \
-         LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
-                      silence_logs=logging.ERROR) as local, Client(local) as client:
-        yield client
+                          'distributed.worker.profile.enabled': False}):
+        # the worker processes inherit SIGINT ignored: Ctrl-C is this process's alone. They log only what is critical: a
+        # task's error reaches the sweep with its result, and what a worker says while the cluster is being stopped (a
+        # heartbeat to a scheduler already gone) is noise on the user's terminal
+        with _sigint_ignored():
+            local = LocalCluster(n_workers=max(n, 1), threads_per_worker=1, processes=n > 0, dashboard_address='127.0.0.1:0',
+                                 silence_logs=logging.CRITICAL)
+        with local, Client(local) as client:
+            yield client
+
+@contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while the block runs (in the main thread; elsewhere nothing changes). A terminal's Ctrl-C goes to
+    every process of its group: worker processes started here keep ignoring it, so that they do not each print a
+    traceback; this process gets it, stops the sweep with one line, and stops them."""
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try: yield
+    finally: signal.signal(signal.SIGINT, old)
 
 def _dashboard(client) -> str:
     "Where to watch `client`'s cluster work, or why nowhere."
@@ -354,6 +457,18 @@ def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: floa
     meta.update({c: group[c] for c in ('n_train', 'n_test', 'n_batched', 'train_s', 'sample_s')})
     return dict(res, **meta, eval_s=time.time() - t0 + c2st_s, worker=_worker_address())
 
+@contextmanager
+def _dask_logs_quiet():
+    """Dask's own log lines (a worker's restart, a scheduler lost, its reconnection attempts) kept off the terminal while a
+    sweep runs: what matters reaches the sweep as an error, which it reports in one line of its own."""
+    import logging
+    handlers = logging.getLogger('distributed').handlers
+    only_critical = lambda record: record.levelno >= logging.CRITICAL
+    for h in handlers: h.addFilter(only_critical)
+    try: yield
+    finally:
+        for h in handlers: h.removeFilter(only_critical)
+
 def _finite_scores(row: dict) -> list[str]:
     "The scores of a result that are not finite numbers (such a run is not recorded: a rerun retries it)."
     skipped = ('c2st', 'c2st_floor') if not row['c2st_n'] else ()
@@ -379,6 +494,8 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
         lo = 0 if name in ('epochs', 'workers', 'c2st_n') else 1
         if isinstance(v, bool) or int(v) != v or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        if name == 'workers' and v > MAX_WORKERS:                   # each a process holding torch: checked before any starts
+            raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {v!r}")
     if lr is not None and not lr > 0: raise ValueError(f"lr must be positive, got {lr!r}")
     if not 0 < test_frac < 1: raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
     if not temperature > 0: raise ValueError(f"temperature must be positive, got {temperature!r}")
@@ -411,10 +528,12 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
             f"ᾱ_T {float(row['alpha_bar_T']):.3f} | elapsed {_hms(el)}, left ~{_hms(el / n_new * (len(todo) - n_new))}")
         if callback is not None: callback(row, n_done, n_total)
 
+    for ds in dict.fromkeys(r['dataset'] for r in todo):
+        load_dataset(ds, path=data_path)          # its file (`data_path`) checked here, before a cluster starts: not in a task
     if todo:
         from distributed import as_completed
         from ddpm_nb import batched as pkg    # tasks by reference to the installed package (not to a notebook's namespace)
-        with dask_client(workers, cluster) as client:
+        with _dask_logs_quiet(), dask_client(workers, cluster) as client:
             n_workers = len(client.scheduler_info()['workers'])
             say(f"  Dask: {'scheduler ' + cluster if cluster else 'a local cluster'}, {n_workers} worker"
                 f"{'s' if n_workers != 1 else ''}; {_dashboard(client)}")
@@ -438,7 +557,13 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
                             jobs[ask(pkg._score_task, trained, j, data, floor, float(temperature), num_threads, tests,
                                      name=f'score-{ds}')] = group[j]
             for fut in as_completed(list(jobs)):
-                finish(jobs.pop(fut), fut.result())
+                try: res = fut.result()
+                except Exception:
+                    if client.status == 'running': raise                 # a task's own error
+                    raise ConnectionError(f"lost the Dask scheduler{' at ' + repr(cluster) if cluster else ''}: {n_done} of "
+                                          f"{n_total} runs are in {out_csv}, each row whole; rerun the same command to do the "
+                                          f"other {n_total - n_done}") from None
+                finish(jobs.pop(fut), res)
                 fut.release()
     workers_used = ', '.join(f"{w} {c}" for w, c in sorted(per_worker.items()))
     say(f"sweep done: {n_new} new runs in {_hms(time.time() - t_start)}" + (f" (runs per worker: {workers_used})" if per_worker else "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .data import DATASETS
 from .schedules import make_scheduler
 from .runs import read_rows
-from .batched import run_sweep, with_settings, run_key, run_label, load_results, CSV_COLUMNS
+from .batched import run_sweep, with_settings, run_key, run_label, load_results, CSV_COLUMNS, _finished
 
 # %% auto #0
 __all__ = ['SWEEP_SCHEDULES', 'FIVE_SETS', 'BETA_GRID', 'STUDIES', 'NLLS', 'BETA_VIEWS', 'FULL_STUDY_COMMAND', 'sweep_grid',
@@ -153,7 +153,7 @@ def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None
                     k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     if dry_run:
         keys = {run_key(r) for r in with_settings(runs, **settings)}
-        have = [r for r in read_rows(out, CSV_COLUMNS) if run_key(r) in keys]
+        have = [r for r in read_rows(out, CSV_COLUMNS) if run_key(r) in keys and _finished(r)]     # as the sweep counts done
         print(f"{len(runs)} runs ({'study ' + study if study else 'grid'}); results file {out} holds {len(have)} of them")
         for r in runs: print('  ' + run_label(r))
         return have

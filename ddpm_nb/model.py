@@ -11,6 +11,7 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .schedules import check_timesteps
+from .data import check_values
 
 # %% auto #0
 __all__ = ['CONFIGS', 'sinusoidal_embedding', 'sinusoidal_freqs', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM',
@@ -54,7 +55,7 @@ class DDPM(nn.Module):
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         "Predicted noise for `x` [B, n_dim] at integer timesteps `t` [B] (or one int for all)."
-        t = self._check_input(x, t)
+        x, t = self._check_input(x, t)
         return self.model(torch.cat([x, self.time_embed(t)], dim=-1))
 
     def _cond_dim(self) -> int: return 0
@@ -72,14 +73,20 @@ class DDPM(nn.Module):
 
 # %% ../nbs/02_model.ipynb #1f2e3d4c
 @patch
-def _check_input(self: DDPM, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+def _check_input(self: DDPM, x: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "`(x, t)` as the network takes them: x in its weights' dtype (a numpy array, a list or float64 data converted), t checked."
+    w = self.time_embed.lin.weight
+    if not isinstance(x, torch.Tensor): x = torch.from_numpy(check_values(x, 'x')).to(w.dtype)   # checked: real, finite
+    elif x.dtype != w.dtype:
+        if x.is_complex() or x.dtype == torch.bool: raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
+        x = x.to(w.dtype)
     if x.dim() != 2 or x.shape[1] != self.n_dim:
         raise ValueError(f"x must have shape [batch, {self.n_dim}] for this {type(self).__name__}(n_dim={self.n_dim}), got {tuple(x.shape)}")
     t = check_timesteps(t, self.n_steps)             # integers in [0, n_steps): no silent truncation or wrap-around
     t = torch.as_tensor(t, device=x.device)
     if t.dim() == 0: t = t.expand(len(x))
     if t.shape != (len(x),): raise ValueError(f"t must be an int or have shape [{len(x)}], got {tuple(t.shape)}")
-    return t
+    return x, t
 
 @patch
 def forward_continuous(self: DDPM, x: torch.Tensor, t) -> torch.Tensor:
@@ -117,9 +124,11 @@ def _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, cond_dim)
     if hidden_dim is None: hidden_dim = 4 * n_dim + 2 * t_dim
     _check_int('hidden_dim', hidden_dim)
     n_in = n_dim + t_dim + cond_dim
-    n_params = n_in * hidden_dim + (n_hidden - 1) * hidden_dim ** 2 + hidden_dim * n_dim + cond_dim ** 2   # + class emb.
-    if n_params > 50_000_000: raise ValueError(f"a network of about {n_params:.3g} parameters is too large here: at most 5e7 "
-                                               f"(n_dim={n_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
+    n_params = ((sin_dim + 1) * t_dim                                         # the time embedding's linear layer
+                + (n_in + 1) * hidden_dim + (n_hidden - 1) * (hidden_dim + 1) * hidden_dim + (hidden_dim + 1) * n_dim
+                + (cond_dim + 1) * cond_dim)                                  # the class embedding (conditional only)
+    if n_params > 50_000_000: raise ValueError(f"a network of {n_params:.3g} parameters is too large here: at most 5e7 "
+                                               f"(n_dim={n_dim}, t_dim={t_dim}, sin_dim={sin_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
     return hidden_dim
 
 # %% ../nbs/02_model.ipynb #e59aa309
@@ -155,7 +164,7 @@ class ConditionalDDPM(DDPM):
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor | int | None = None) -> torch.Tensor:
         "Predicted noise for `x` [B, n_dim] at timesteps `t` given classes `y` [B] (`None`: unconditional)."
-        t = self._check_input(x, t)
+        x, t = self._check_input(x, t)
         y = self.check_labels(y, len(x)).to(x.device)
         y_emb = self.class_embed(F.one_hot(y, self.n_classes + 1).to(x.dtype))
         return self.model(torch.cat([x, y_emb, self.time_embed(t)], dim=-1))

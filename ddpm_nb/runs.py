@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_runs.ipynb #5e78e9d5
 from __future__ import annotations
-import csv, errno, glob, hashlib, io, json, math, os, re, shutil, stat, tempfile
+import csv, errno, glob, hashlib, io, json, math, os, re, shutil, stat, tempfile, warnings
 from fnmatch import fnmatch
 from contextlib import contextmanager
 from pathlib import Path
@@ -258,6 +258,10 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
     the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader finds the old
     run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing else is in it, and
     one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the folder."""
+    if _CHECKPOINT_CLASSES.get(type(model).__name__) is not type(model):
+        raise TypeError(f"save_checkpoint saves the workbook's networks ({', '.join(_CHECKPOINT_CLASSES)}), which know how to "
+                        f"rebuild themselves, got a {type(model).__name__}; save another module's weights with "
+                        f"torch.save(module.state_dict(), path)")
     run = check_run_dir(run_name, force)
     states = dict(states or {})
     bad = [k for k in states if not (isinstance(k, str) and k.isidentifier()) or k in ('model', 'config')]
@@ -330,7 +334,10 @@ def load_state(run_name, name: str = 'model') -> dict:
     if _sha256(path) != want:
         raise ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different saves "
                          f"(an interrupted or outside write); retrain the run")
-    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        with warnings.catch_warnings():     # what torch prints while reading (sparse, quantized...): our line says it
+            warnings.simplefilter('ignore')
+            state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:   # never pass on torch's advice to retry with weights_only=False: that executes the file
         raise ValueError(f"{str(path)!r} is not a readable weights file (truncated, or not a PyTorch state_dict: "
                          f"{type(e).__name__}); retrain the run") from None

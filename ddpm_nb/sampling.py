@@ -52,6 +52,10 @@ def _check_common(model, n_samples, noise_scheduler, x_T):
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     if n_samples > 10_000_000: raise ValueError(f"n_samples = {int(n_samples)} is too many for one call: at most 10000000 (draw more in several calls)")
     check_steps(model, noise_scheduler)
+    w = next(model.parameters(), None)
+    if w is not None and w.dtype not in (torch.float32, torch.float64):     # model.half(): its time embedding mixes dtypes
+        raise ValueError(f"the model's weights are {w.dtype} (model.half()?): the samplers need float32 (or float64) weights; "
+                         f"call model.float() first")
     if x_T is not None:
         if not isinstance(x_T, torch.Tensor) or x_T.is_complex() or not (x_T.is_floating_point() or x_T.dtype in (torch.int32, torch.int64)):
             raise ValueError(f"x_T must be a real tensor of shape [{int(n_samples)}, {model.n_dim}], got {type(x_T).__name__}"

@@ -10,11 +10,13 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .schedules import NoiseScheduler, make_scheduler, scheduler_args
 from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, model_device, check_device
+from .data import F32_MAX
 from .runs import save_checkpoint, check_run_dir
 
 # %% auto #0
-__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'train', 'trainConditional', 'drop_labels', 'check_lr_drop', 'EMA',
-           'check_ema', 'TensorLoader', 'train_recipe', 'make_recipe', 'recipe_model', 'recipe_epochs', 'recipe_table']
+__all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'train', 'trainConditional', 'drop_labels', 'check_lr_drop',
+           'check_optimizer', 'EMA', 'check_ema', 'TensorLoader', 'train_recipe', 'make_recipe', 'recipe_model',
+           'recipe_epochs', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
 def draw_t_eps(x0: torch.Tensor, num_timesteps: int, generator: torch.Generator | None = None):
@@ -41,8 +43,8 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
     `ema=decay` keeps an exponential moving average of the weights (`EMA`) and leaves it in `model` at the end (saved as
     model.pth; the raw weights as raw.pth, `runs.load_state(run, 'raw')`). The run folder is checked before the first
     step (`check_run_dir`; `force` replaces one that holds samples)."""
-    _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force)
-    device = model_device(model)
+    _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_drop, p_uncond, run_name, force)
+    device, dtype = model_device(model), next(model.parameters()).dtype
     noise_scheduler.to(device)
     gen = _seed(seed, device)                                                # our own generator for t and ε (or None)
     T, losses, average = len(noise_scheduler), [], None if ema is None else EMA(model, ema)   # EMA checks the decay
@@ -53,7 +55,7 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
             for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
         batch_losses, sizes = [], []
         for batch in dataloader:
-            x0, y = _batch(batch, device)
+            x0, y = _batch(batch, device, dtype)                              # float64 data: as the weights
             t, eps = draw_t_eps(x0, T, gen)                                   # t ~ U{0..T-1}, ε ~ N(0, I)
             y = None if p_uncond is None else drop_labels(model, y, p_uncond, gen)
             loss = diffusion_loss(model, noise_scheduler, x0, t, eps, y)      # ‖ε - ε_θ(x_t, t)‖²
@@ -97,7 +99,7 @@ def check_lr_drop(lr_drop):
     if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
     return int(e), float(f)
 
-def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_uncond, run_name, force):
+def _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_drop, p_uncond, run_name, force):
     if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
         raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
     check_lr_drop(lr_drop)
@@ -108,7 +110,25 @@ def _check_train_args(model, noise_scheduler, dataloader, epochs, lr_drop, p_unc
         if not isinstance(model, ConditionalDDPM):
             raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
         if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
+    check_optimizer(optimizer, model)
     if run_name is not None: check_run_dir(run_name, force)      # a run that cannot be saved is not trained first
+
+def check_optimizer(optimizer, model) -> None:
+    """Refuse an optimizer that does not hold every trainable parameter of `model` (one built on another model's
+    parameters would step those, and `train` would train nothing, without a word)."""
+    if not hasattr(optimizer, 'param_groups') or not hasattr(optimizer, 'step'):
+        raise TypeError(f"optimizer must be a torch.optim optimizer, e.g. torch.optim.Adam(model.parameters(), lr=1e-3); got {type(optimizer).__name__}")
+    held = {id(p) for g in optimizer.param_groups for p in g['params']}
+    missing = [n for n, p in model.named_parameters() if p.requires_grad and id(p) not in held]
+    lr = next((g['lr'] for g in optimizer.param_groups if isinstance(g.get('lr'), (int, float))
+               and not (math.isfinite(g['lr']) and abs(g['lr']) <= F32_MAX / 10)), None)
+    if lr is not None:                                  # Adam's step is up to 10 × lr, in float32 weights
+        raise ValueError(f"the optimizer's learning rate {lr!r} is beyond what float32 weights can take (at most "
+                         f"{F32_MAX / 10:.3g}: a step is up to 10 × the rate); use a rate such as 1e-3")
+    if missing:
+        raise ValueError(f"the optimizer does not hold {len(missing)} of the model's {sum(p.requires_grad for p in model.parameters())} "
+                         f"trainable parameters (e.g. {missing[0]!r}): it would not train this model; build it from this "
+                         f"model, e.g. torch.optim.Adam(model.parameters(), lr=1e-3)")
 
 def _seed(seed, device):
     "With a `seed`: seed the global RNG (a shuffling DataLoader) and return a generator on `device` for t and ε."
@@ -116,11 +136,11 @@ def _seed(seed, device):
     torch.manual_seed(seed)
     return torch.Generator(device=device).manual_seed(seed)
 
-def _batch(batch, device):
-    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent)."
+def _batch(batch, device, dtype=None):
+    "A loader's batch as `(x0, y)`: `x` alone, or `(x, y)` (y `None` when absent); x in `dtype` (`None`: as it is)."
     if isinstance(batch, (list, tuple)): x, y = batch[0], (batch[1] if len(batch) > 1 else None)
     else: x, y = batch, None
-    return x.to(device), (None if y is None else y.to(device))
+    return x.to(device, dtype), (None if y is None else y.to(device))
 
 # %% ../nbs/03_training.ipynb #c4d5e6f7
 def _epoch_loss(batch_losses: list, sizes: list, epoch: int, optimizer, dataloader) -> float:

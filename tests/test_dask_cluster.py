@@ -26,7 +26,8 @@ def _free_port() -> int:
 
 
 def _env():
-    env = {k: v for k, v in os.environ.items() if k != 'PYTHONPATH'}
+    # the checkout under test first, for the scheduler and workers too: the sweep checks that they import its very ddpm_nb
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     env.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', MPLBACKEND='Agg')
     return env
 
@@ -157,7 +158,7 @@ def test_worker_killed_mid_sweep(first_sweep, cluster, tmp_path):
 def test_unreachable_cluster_is_one_line(tmp_path):
     port = _free_port()                                                # nothing listens there
     p = subprocess.run([*_sweep_cmd(f'tcp://127.0.0.1:{port}', tmp_path / 'x.csv')], capture_output=True, text=True,
-                       timeout=120, env=_env())
+                       timeout=120, env=dict(_env(), DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT='5s'))   # Dask's 30 s: slow
     assert p.returncode == 2
     err = p.stderr.strip().splitlines()
     assert len(err) == 1 and f"cannot reach the Dask scheduler at 'tcp://127.0.0.1:{port}'" in err[0], p.stderr

@@ -334,3 +334,37 @@ def test_fifos_devices_and_symlinks(tmp_path_factory, kind, where):
     assert (d / 'user' / 'thesis.tex').read_text() == 'mine'
     if kind == 'run-with-user-file': assert (d / 'run' / 'notes.txt').read_text() == 'mine'
     if kind != 'new': assert code == 2, (kind, where, err)      # an empty file is not a results file either
+
+
+@pytest.fixture(scope='module')
+def not_schedulers():
+    "Ports on 127.0.0.1 that are no Dask scheduler: an HTTP server, one that accepts and never answers, one closed."
+    import http.server, socket, threading
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args): pass                # its log would land in the stderr under test
+    web = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Quiet)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    silent = socket.socket(); silent.bind(('127.0.0.1', 0)); silent.listen(64)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); closed = s.getsockname()[1]
+    yield dict(http=web.server_address[1], silent=silent.getsockname()[1], closed=closed)
+    web.shutdown(); silent.close()
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 25)), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(scheme=st.sampled_from(['', 'tcp://', 'http://', 'https://', 'ws://', 'tls://', 'inproc://', 'udp://', 'ucx://']),
+       host=st.one_of(st.sampled_from(['127.0.0.1', 'localhost', 'no-such-host.invalid', '', '[::1]']), st.text('ab.:/[]%@', max_size=5)),
+       port=st.one_of(st.sampled_from(['http', 'silent', 'closed', '0', '-1', '65536', '99999', '', 'x']), st.text('0123456789:', max_size=6)),
+       tail=st.sampled_from(['', '', '/', '/status', '?x=1']))
+def test_cluster_addresses_that_are_not_schedulers(not_schedulers, tmp_path_factory, scheme, host, port, tail):
+    "`sweep --cluster` at anything but a scheduler: one line, within Dask's connect timeout (1 s here), nothing written."
+    import dask
+    d = tmp_path_factory.mktemp('cluster')
+    address = f"{scheme}{host}:{not_schedulers.get(port, port)}{tail}"
+    with dask.config.set({'distributed.comm.timeouts.connect': '1s'}):
+        code, err = run_main(['sweep', '--datasets', 'moons', '--n_steps', '10', '--schedulers', 'linear', '--epochs', '1',
+                              '--out', d / 'x.csv', '--cluster', address], d)
+    tally(f'cluster address {"named port " + port if port in not_schedulers else "other"}: exit {code}')
+    assert code == 2 and 'Dask' in err, (address, code, err)
+    assert not (d / 'x.csv').exists()
