@@ -15,7 +15,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean docs lab explore assignment grade
+.PHONY: demo test test-slow venv nbtest pytest browser-deps bench check-sync clean-nbs readme clean docs lab explore assignment grade
 
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,13 @@ browser-deps:
 # browser (the lecture app, JupyterLab) run afterwards, alone.
 BROWSER_TESTS := tests/test_lecture_app.py tests/test_browser.py
 pytest: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 $(addprefix --ignore=,$(BROWSER_TESTS)) tests
-	$(BIN)/python -m pytest -q $(BROWSER_TESTS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 -m 'not slow' $(addprefix --ignore=,$(BROWSER_TESTS)) tests
+	$(BIN)/python -m pytest -q -m 'not slow' $(BROWSER_TESTS)
+
+# the tests marked slow (minutes each: the wheel in a clean venv, a worker killed mid-sweep, every assignment's mutants,
+# the full-size albatross task); CI runs them after `make test`
+test-slow: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 -m slow tests
 
 # the site test (tests/test_site.py) reads the site that `docs` builds. The notebooks' tests and the site build run at
 # once (make -j2, each one's output printed whole when it ends): the site build is one process reading the committed

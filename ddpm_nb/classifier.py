@@ -144,7 +144,9 @@ class ClassifierDDPM:
         sign = -1.0 if self.method == "eps" else 1.0
         return sign * scale * s + self.class_prior.to(s.device).log()
 
-    def logits(self, x) -> torch.Tensor: return self.logits_from_scores(self.scores(x))
+    def logits(self, x) -> torch.Tensor:
+        "Class logits of points `x`: `logits_from_scores` of their `scores`."
+        return self.logits_from_scores(self.scores(x))
 
     def predict_proba(self, x) -> torch.Tensor:
         "Class probabilities [n_points, n_classes] (rows sum to 1)."

@@ -18,9 +18,9 @@ from .runs import (atomic_write, load_checkpoint, torch_threads, check_run_dir, 
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'MAX_WORKERS', 'COURSE_FORM', 'recipe_flags', 'run_dir',
-           'samples_stem', 'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'reproduce_file', 'cmd_sample',
-           'cmd_evaluate', 'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
+__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem',
+           'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'reproduce_file', 'cmd_sample', 'cmd_evaluate',
+           'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
 # %% ../nbs/10_cli.ipynb #f6bb80b7
 # What `ddpm_nb demo` trains and samples: the `large` recipe of `ddpm_nb.training.RECIPES` on 20 000 moons points, of
@@ -86,9 +86,7 @@ class CLIError(ValueError):
 MAX_SAMPLES = 1_000_000
 "The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at once."
 
-MAX_WORKERS = 4 * (os.cpu_count() or 1)
-"""The most local Dask workers `sweep --workers` starts: 4 per CPU core. Each is a process holding torch (about 300 MB);
-more than a few per core only take turns on the same cores, and a huge number would exhaust memory before any work."""
+from .batched import MAX_WORKERS   # the most local Dask workers (4 per core), the library's one bound
 
 # %% ../nbs/10_cli.ipynb #1ca25827
 def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's range"):

@@ -85,6 +85,7 @@ def _blobs(n_samples=8000, seed=42, spec=BLOBS):
         X[idx] = rng.multivariate_normal(spec['means1'][k], spec['covs1'][k], idx.sum())
     return X, y
 
+# %% ../nbs/00_data.ipynb #f74c9d79
 def _helix(n_samples=10000, seed=42, noise=0.05, turns=2.0):
     "Points on a 3-D helix with Gaussian noise; label ~ Bernoulli((sin(4xyz)+1)/2) of the normalised point."
     rng = np.random.default_rng(seed)
@@ -162,6 +163,7 @@ N_DIM = dict(moons=2, circles=2, manycircles=2, blobs=2, helix=3, swissroll=2, c
 N_CLASSES = dict(moons=2, circles=2, manycircles=8, blobs=2, helix=2, swissroll=2, checkerboard=4, digits=10, albatross=0)
 "Number of classes of each data set (0: unlabelled)."
 
+# %% ../nbs/00_data.ipynb #fd715d91
 def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: str | None = None,
                  normalise_data: bool = True):
     """Return `(X, y)` for data set `name`: `X` float32 [N, n_dim] scaled per dimension to [-1, 1],
@@ -230,6 +232,7 @@ def check_values(X, source: str) -> np.ndarray:
             raise ValueError(f"{source}: column {c} spans {span[c]:.3g}, more than float32 can hold (±{F32_MAX:.3g}); rescale the data")
     return Xf
 
+# %% ../nbs/00_data.ipynb #8fb18644
 def read_array(path, what: str = 'file') -> np.ndarray:
     """Read one array from a `.npy` (never unpickled), `.pt` or `.pth` file (read with `weights_only=True`) as float64,
     checked by `check_values`. `what` names the file in errors (e.g. '--prior-samples')."""
@@ -258,7 +261,6 @@ def read_points(path, n_dim: int, n_rows: int | None = None, what: str = 'file')
     if x.ndim != 2 or x.shape[1] != n_dim or len(x) == 0 or (n_rows is not None and len(x) != n_rows):
         raise ValueError(f"{what} {str(path)!r} has shape {list(x.shape)}; expected {shape} ([n_samples, n_dim])")
     return torch.from_numpy(x).float()
-
 
 # %% ../nbs/00_data.ipynb #7170c1b6
 def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: float = 0.2, seed: int = 0):

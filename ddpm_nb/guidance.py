@@ -53,6 +53,7 @@ def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_re
                              **{s: ev[s] for s in ('emd', 'emd_floor', 'emd_ratio', 'c2st', 'c2st_floor')}))
     return rows
 
+# %% ../nbs/06_guidance.ipynb #45d06135
 def summarise_sweep(rows: list[dict]) -> dict:
     """Per guidance scale: the class consistency pooled over all samples (each class weighted by its n), and the means over
     classes of the EMD, of EMD / floor and of the C2ST. Returns {w: {'consistency', 'emd', 'emd_ratio', 'c2st'}}."""

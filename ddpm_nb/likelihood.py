@@ -113,7 +113,9 @@ class ContinuousSchedule:
         h00, h10, h01, h11 = 2*s**3 - 3*s**2 + 1, s**3 - 2*s**2 + s, -2*s**3 + 3*s**2, s**3 - s**2   # cubic Hermite basis
         return h00 * self.y[k] + h10 * self.m[k] + h01 * self.y[k + 1] + h11 * self.m[k + 1]
 
-    def alpha_bar(self, t) -> torch.Tensor: return self.log_alpha_bar(t).exp()
+    def alpha_bar(self, t) -> torch.Tensor:
+        "ᾱ at continuous time `t`: the exponential of `log_alpha_bar`."
+        return self.log_alpha_bar(t).exp()
 
     def beta(self, t) -> torch.Tensor:
         "β(t) = -d log ᾱ(t) / dt."

@@ -324,6 +324,7 @@ def nll_floor(data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: i
     d = [nll(u, v, tau) for u, v in _disjoint_subsets(data, n, k, seed)]
     return float(np.mean(d)), float(np.std(d))
 
+# %% ../nbs/05_metrics.ipynb #9d28f4cd
 def floors(test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: int = 0, c2st_n: int | None = None) -> dict:
     """The one floor: EMD and both NLLs (the course's `get_nll`, the held-out `heldout_nll`) between two disjoint random `n`-point subsets of held-out `test_data`, mean and std
     over `k` draws, and the C2ST accuracy of the first such pair (at most `c2st_n` points a side; None: n; 0: skipped, NaN).
@@ -396,6 +397,7 @@ class MLPClassifier(nn.Module):
         self.net = nn.Sequential(*layers, nn.Linear(d, n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "The class logits of points `x` ([B, d])."
         if x.dim() != 2 or x.shape[1] != self.n_dim:
             raise ValueError(f"x must have shape [n_points, {self.n_dim}] for this classifier (n_dim={self.n_dim}), got {tuple(x.shape)}")
         return self.net(x)
@@ -414,6 +416,7 @@ class MLPClassifier(nn.Module):
 
 register_checkpoint_class(MLPClassifier)
 
+# %% ../nbs/05_metrics.ipynb #cec66645
 def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None = None, hidden: int = 128, epochs: int = 60,
                          lr: float = 3e-3, batch_size: int = 128, seed: int = 0, n_hidden: int = 2) -> MLPClassifier:
     "Train an `MLPClassifier` on `(X, y)` with Adam and cross-entropy (seeded: same data and seed, same network)."

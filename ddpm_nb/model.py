@@ -39,6 +39,7 @@ class TimeEmbedding(nn.Module):
         self.lin = nn.Linear(sin_dim, t_dim)
         self.register_buffer('freqs', sinusoidal_freqs(sin_dim), persistent=False)   # not saved: not a weight
     def forward(self, t: torch.Tensor) -> torch.Tensor:
+        "The embedding of timesteps `t` ([B]): the sinusoidal features, then the MLP."
         return F.relu(self.lin(sinusoidal_embedding(t, freqs=self.freqs)))
 
 # %% ../nbs/02_model.ipynb #464b4d8e

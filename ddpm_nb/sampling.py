@@ -63,6 +63,7 @@ def _check_common(model, n_samples, noise_scheduler, x_T):
         if tuple(x_T.shape) != (int(n_samples), model.n_dim):
             raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
 
+# %% ../nbs/04_sampling.ipynb #c577af19
 @torch.no_grad()
 def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseScheduler, x_T: torch.Tensor | None = None,
                     seed: int | None = None, generator: torch.Generator | None = None, return_intermediate: bool = False,
@@ -75,15 +76,7 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     default: the scheduler's own bound, `NoiseScheduler(clip=...)`, which `RECIPES['large']` sets; see below). Returns x_0 [n, n_dim], or with
     `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0. `deterministic`: z = 0 at every step (each
     step its mean alone; the course's deterministic sampling)."""
-    if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
-        raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like noise), got {eta!r}")
-    if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():      # as the chain holds it: float32
-        raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
-                         f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
-    if not isinstance(deterministic, bool): raise ValueError(f"deterministic must be True or False, got {deterministic!r}")
-    if seed is not None: seed = check_seed(seed)
-    clip = noise_scheduler.clip_bound(clip) or False      # checked and resolved once: the bound every step keeps (False: none)
+    seed, clip = _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip)   # at the edge, once
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
     noise_scheduler.to(device)
@@ -100,10 +93,27 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
         for t, t_prev in zip(ts, ts[1:] + [-1]):
             x = ddim_step(noise_scheduler, eps_fn(x, t), t, t_prev, x, eta=eta, noise=z, generator=generator, clip=clip)
             if return_intermediate: chain.append(x)
+    _check_finite_samples(x)
+    return torch.stack(chain) if return_intermediate else x
+
+# %% ../nbs/04_sampling.ipynb #363f3892
+def _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip):
+    """`reverse_process`'s checks at its edge: the sampler's name, `eta` in [0, 1], finite `x_T` (as the chain holds it:
+    float32), a boolean `deterministic`, the seed. Returns `(seed, clip)`, the clip bound resolved once (False: none)."""
+    if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
+    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
+        raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like noise), got {eta!r}")
+    if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():
+        raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
+                         f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
+    if not isinstance(deterministic, bool): raise ValueError(f"deterministic must be True or False, got {deterministic!r}")
+    return (None if seed is None else check_seed(seed)), (noise_scheduler.clip_bound(clip) or False)
+
+def _check_finite_samples(x: torch.Tensor):
+    "One line if the chain ended in non-finite samples: the noise predictions diverged."
     bad = int((~torch.isfinite(x)).any(-1).sum())
     if bad: raise ValueError(f"sampling produced non-finite values (nan or inf) in {bad} of {len(x)} samples: the noise predictions "
                              "diverged along the chain (check the settings, e.g. a guidance scale far beyond 0..10, or a model that trained badly)")
-    return torch.stack(chain) if return_intermediate else x
 
 # %% ../nbs/04_sampling.ipynb #287e264b
 def gaussian_eps(x_t: torch.Tensor, t, noise_scheduler: NoiseScheduler, mu: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -117,7 +127,9 @@ class GaussianEps(nn.Module):
         super().__init__()
         self.noise_scheduler, self.n_dim, self.n_steps = noise_scheduler, len(mu), len(noise_scheduler)
         self.register_buffer('mu', torch.as_tensor(mu, dtype=torch.float32)); self.register_buffer('s', torch.as_tensor(s, dtype=torch.float32))
-    def forward(self, x, t): return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
+    def forward(self, x, t):
+        "The exact ε of Gaussian data at `x`, `t` (`gaussian_eps`)."
+        return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
 
 # %% ../nbs/04_sampling.ipynb #946e6d5b
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
@@ -262,6 +274,7 @@ def sampleConditional(model: ConditionalDDPM, n_samples: int, noise_scheduler: N
         return reverse_process(lambda x, t: model(x, t, y), n_samples, model.n_dim, noise_scheduler,
                                x_T=x_T, seed=seed, return_intermediate=return_intermediate, device=model_device(model), **kwargs)
 
+# %% ../nbs/04_sampling.ipynb #1aff1ed7
 def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseScheduler, guidance_scale: float, class_label,
               return_intermediate: bool = False, x_T: torch.Tensor | None = None, seed: int | None = None,
               **kwargs) -> torch.Tensor:

@@ -113,6 +113,7 @@ def _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_
     check_optimizer(optimizer, model)
     if run_name is not None: check_run_dir(run_name, force)      # a run that cannot be saved is not trained first
 
+# %% ../nbs/03_training.ipynb #3fe0fab5
 def check_optimizer(optimizer, model) -> None:
     """Refuse an optimizer that does not hold every trainable parameter of `model` (one built on another model's
     parameters would step those, and `train` would train nothing, without a word)."""

@@ -379,7 +379,7 @@ def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_sca
                      guidance_readout, links=[('dataset', on_dataset)], title='Classifier-free guidance', dpi=dpi,
                      busy_note='updating… (a data set\'s first use trains its models: about 20 s)', memo=memo)
 
-# %% ../nbs/08_explore.ipynb #18fe27e7
+# %% ../nbs/08_explore.ipynb #0efcd712
 def lecture_settings(everything: bool = False) -> list[dict]:
     """The settings whose models the lecture app trains before it serves: moons (every data set if `everything`) at every
     `REVERSE_T` and schedule, then each `GUIDANCE_DATASETS` entry's conditional model and its judge (`classifier=True`)."""

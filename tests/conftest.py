@@ -32,3 +32,8 @@ def cli():
     def run(*args, cwd, timeout: float = 600):
         return subprocess.run([exe, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     return run
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', "slow: an end-to-end test of minutes; `make test` leaves it out, `make test-slow` "
+                                       "runs it, and CI (.ci/run) runs both")

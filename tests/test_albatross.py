@@ -3,6 +3,7 @@ stand-in of the course's file: [32 561, 64] points in "pixel" units, and 32 561 
 albatross settings (linear β 0.001..0.02, T = 100, lr 0.01, batch 100; 1 epoch here instead of 100), then reproduce
 from the priors with z = 0 at every step (`--deterministic`) into the course's file `albatross_samples_reproduce.npy`,
 twice: the same file, bit for bit, in the data's units. Bad files are one line each, and nothing is written."""
+import pytest
 import json
 import numpy as np
 from cli_checks import ok, bad
@@ -18,6 +19,7 @@ def _files(folder):
     return {p: p.read_bytes() for p in folder.rglob('*') if p.is_file()}
 
 
+@pytest.mark.slow      # the full-size task ([32 561, 64], the course's file): minutes
 def test_albatross_reproduce(cli, tmp_path):
     rng = np.random.default_rng(0)
     (tmp_path / 'data').mkdir()

@@ -4,7 +4,7 @@
 - by default, assignment 1 for five students: the workbook's own solution (full marks), the untouched release (0),
   one mutant (a wrong sign in `add_noise`: loses exactly that question), one that hangs in `add_noise` (cut off by the
   cell time limit; the rest of its notebook is graded) and one file that is not a notebook (0, a line, a feedback page);
-- with DDPM_NB_COURSE_ALL=1 (a few minutes): every assignment, each with the solution, the release, a correct solution
+- with the slow tests (`make test-slow`, a few minutes): every assignment, each with the solution, the release, a correct solution
   written differently (numpy, loops, other names) and one planted bug per question, each losing exactly its question.
 """
 import ast, csv, os, re, subprocess, sys, time
@@ -259,7 +259,7 @@ def test_grade_five_submissions(built):
     assert 'AssertionError' in (out / 'feedback' / 'mutant' / f'{name}.html').read_text()
 
 
-@pytest.mark.skipif(os.environ.get('DDPM_NB_COURSE_ALL') != '1', reason='every assignment and mutant: set DDPM_NB_COURSE_ALL=1 (minutes)')
+@pytest.mark.slow
 @pytest.mark.parametrize('name', list(course.ASSIGNMENTS))
 def test_every_mutant(built, name):
     "Each assignment: the solution scores full marks, the release 0, another correct solution full marks, and each planted bug loses exactly its question."

@@ -120,6 +120,7 @@ def test_inputs_travel_once_per_worker(first_sweep, cluster):
         assert not twice, (worker, twice)
 
 
+@pytest.mark.slow      # a second full sweep on the cluster, with a worker killed: minutes
 def test_worker_killed_mid_sweep(first_sweep, cluster, tmp_path):
     "SIGKILL one worker process while it runs a task: its nanny starts a new one, the sweep completes, every row once."
     address, client, _ = cluster

@@ -1,6 +1,7 @@
 """`pip install` of the checkout gives a working library and the `ddpm_nb` command: build the wheel, install it into a
 clean virtual environment (no site packages of this one), and from a folder outside the checkout import every module
 and run the command. Takes a minute or two: most of it is installing torch and the other requirements."""
+import pytest
 import os, shutil, subprocess, sys, textwrap
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def build_wheel(src: Path, out: Path) -> Path:
     return wheels[0]
 
 
+@pytest.mark.slow      # a clean venv with torch and every requirement installed: minutes
 def test_wheel_in_clean_venv(tmp_path):
     src = tmp_path / 'src'
     shutil.copytree(ROOT, src, ignore=IGNORE)
