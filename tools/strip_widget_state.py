@@ -44,7 +44,7 @@ def main(argv):
     paths = [Path(a) for a in argv if a != '--check'] or sorted(Path('nbs').rglob('*.ipynb'))
     dirty = []
     for p in paths:
-        if '.ipynb_checkpoints' in p.parts: continue
+        if any(part.startswith(('_', '.')) for part in p.parts[:-1][1:]): continue   # as nbdev: no _folders, no .checkpoints
         text = p.read_text(encoding='utf-8')
         nb = json.loads(text)
         if strip(nb):
