@@ -13,9 +13,10 @@ from ddpm_nb.runs import read_rows
 
 BIN = Path(sys.executable).parent
 # 8 runs of one data set, so one training group that one worker trains and both score (the other must receive it); the
-# study's scores (EMD and KDE NLL on 2000 points, 5 subsets: about 2 s a run; the C2ST of 500 points a side, the 8 runs'
+# study's scores (EMD and both NLLs on 2000 points, 5 subsets: about 2 s a run; the C2ST of 100 points a side, the 8 runs'
 # classifiers trained together in one task), so that a worker can be killed mid-task
-GRID = ['--datasets', 'moons', '--n_steps', '10', '50', '--schedulers', 'linear', 'sigmoid', '--seeds', '0', '1', '--epochs', '2']
+GRID = ['--datasets', 'moons', '--n_steps', '10', '50', '--schedulers', 'linear', 'sigmoid', '--seeds', '0', '1', '--epochs', '2',
+        '--c2st-n', '100']
 N_RUNS = 8
 TIMES = ('train_s', 'sample_s', 'eval_s', 'wall_s')
 

@@ -146,16 +146,20 @@ def test_api_entry_shows_its_docstring(site, browser):
 
 
 class _Mentions(HTMLParser):
-    """Text of a page's article outside links, code blocks and API entries (where a notebook's name must be a link; an API
-    entry is a docstring, rendered by autodoc as the library has it)."""
+    """The text a page's Markdown cells made, outside links and code blocks: where a notebook's name must be a link. Left
+    out: API entries (docstrings, rendered by autodoc as the library has them) and cell outputs (what code printed)."""
     SKIP = {'a', 'pre', 'script', 'style', 'nav', 'dl'}
     def __init__(self):
-        super().__init__(); self.depth, self.in_main, self.text = 0, 0, []
+        super().__init__(); self.depth, self.in_main, self.text, self.divs = 0, 0, [], []
     def handle_starttag(self, tag, attrs):
         if tag == 'main' or dict(attrs).get('id') == 'main-content': self.in_main += 1
         if tag in self.SKIP: self.depth += 1
+        if tag == 'div':
+            out = 'cell_output' in (dict(attrs).get('class') or '')
+            self.divs.append(out); self.depth += out
     def handle_endtag(self, tag):
         if tag in self.SKIP: self.depth = max(0, self.depth - 1)
+        if tag == 'div' and self.divs: self.depth -= self.divs.pop()
         if tag == 'main': self.in_main = max(0, self.in_main - 1)
     def handle_data(self, data):
         if self.in_main and not self.depth: self.text.append(data)
