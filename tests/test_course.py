@@ -228,6 +228,7 @@ def test_release(built):
     assert 'Sample of q(x_t | x_0)' in a1 and '_gather(self.sqrt_alpha_bar, t, x0) * x0' not in a1              # the body is gone
 
 
+@pytest.mark.slow      # five submissions graded by nbgrader, each in its own kernel: a minute of CPU (`make test-slow`, CI)
 def test_grade_five_submissions(built):
     "Full, empty, one mutant, one hanging, one not a notebook: each graded, each in the gradebook, with feedback."
     name = 'a1_forward_model'

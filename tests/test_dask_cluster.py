@@ -97,6 +97,9 @@ def first_sweep(cluster, tmp_path_factory):
     return out, p.stdout, workers
 
 
+# a real scheduler and two workers, then a full sweep on them: minutes of CPU, so with the slow tests (`make test-slow`, run by
+# CI); the cluster checks that need no sweep (here and in tests/test_cluster_waits.py) stay in `make test`
+@pytest.mark.slow
 def test_every_row_and_both_workers(first_sweep, cluster):
     out, stdout, workers = first_sweep
     rows = read_rows(out, CSV_COLUMNS)
@@ -108,6 +111,9 @@ def test_every_row_and_both_workers(first_sweep, cluster):
     assert sum(per_worker.values()) == N_RUNS
 
 
+# a real scheduler and two workers, then a full sweep on them: minutes of CPU, so with the slow tests (`make test-slow`, run by
+# CI); the cluster checks that need no sweep (here and in tests/test_cluster_waits.py) stay in `make test`
+@pytest.mark.slow
 def test_inputs_travel_once_per_worker(first_sweep, cluster):
     """The trained group goes to the worker that did not train it once, however many of its runs that worker scores (and
     so does the runs' C2ST); the data set never travels (each worker splits it itself)."""
@@ -121,7 +127,9 @@ def test_inputs_travel_once_per_worker(first_sweep, cluster):
         assert not twice, (worker, twice)
 
 
-@pytest.mark.slow      # a second full sweep on the cluster, with a worker killed: minutes
+# a real scheduler and two workers, then a full sweep on them: minutes of CPU, so with the slow tests (`make test-slow`, run by
+# CI); the cluster checks that need no sweep (here and in tests/test_cluster_waits.py) stay in `make test`
+@pytest.mark.slow
 def test_worker_killed_mid_sweep(first_sweep, cluster, tmp_path):
     "SIGKILL one worker process while it runs a task: its nanny starts a new one, the sweep completes, every row once."
     address, client, _ = cluster
