@@ -69,10 +69,11 @@ for i, ti in enumerate(np.asarray(t, dtype=np.float64)):
     out[i, :len(w)], out[i, len(w):] = np.sin(ti * w), np.cos(ti * w)
 return torch.tensor(out, dtype=torch.float32)''',
         'DDPM.forward': '''
-h = torch.hstack((x, self.time_embed(self._check_input(x, t))))
+x, steps = self._check_input(x, t)
+h = torch.hstack((x, self.time_embed(steps)))
 return self.model(h)''',
         'ConditionalDDPM.forward': '''
-steps = self._check_input(x, t)
+x, steps = self._check_input(x, t)
 labels = torch.full((len(x),), self.n_classes) if y is None else torch.as_tensor(y).expand(len(x))
 onehot = torch.eye(self.n_classes + 1)[labels.long()]
 return self.model(torch.hstack([x, self.class_embed(onehot), self.time_embed(steps)]))''',
