@@ -187,8 +187,7 @@ def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: to
     ts = sorted({int(round(v)) for v in torch.logspace(0, math.log10(T), int(n_frames) - 1).tolist()} | {0}, reverse=True)
     alpha_bar = noise_scheduler.alpha_bar
     xs = chain[:, :n_show].detach().cpu()
-    lim = 1.1 * float(xs[-1].abs().max() if data is None else torch.cat([xs[-1], data.cpu()]).abs().max())
-    lim = max(lim, 3.0)
+    lim = max(3.0, 1.1 * float(xs[-1].abs().max() if data is None else torch.cat([xs[-1], data.cpu()]).abs().max()))
     fig = Figure(figsize=(4, 4.2), dpi=dpi)
     ax = fig.add_subplot()
     if data is not None:
