@@ -59,7 +59,6 @@ def test_lecture_app(app, tmp_path):
 
             page = browser.new_page(viewport={'width': 1400, 'height': 1000})
             page.goto(app['base'] + '/')
-            page.wait_for_function('1', timeout=1000)
             deadline = time.time() + 60
             while not figures_shown(page) and time.time() < deadline: page.wait_for_timeout(200)
             assert figures_shown(page)
