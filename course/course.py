@@ -94,15 +94,23 @@ def _module(nb: str) -> str:
     raise ValueError(f'{nb} has no #| default_exp')
 
 
+def _patched_onto(f: ast.FunctionDef) -> str | None:
+    "The class that fastcore's `@patch` adds `f` to (the annotation of its first argument), or None."
+    if not any(isinstance(d, ast.Name) and d.id == 'patch' for d in f.decorator_list) or not f.args.args: return None
+    ann = f.args.args[0].annotation
+    return ann.id if isinstance(ann, ast.Name) else None
+
+
 def _find(tree: ast.Module, target: str) -> ast.FunctionDef:
-    "The function `name` or method `Class.name` defined at the top of a cell."
+    """The function `name`, or the method `Class.name`, defined at the top of a cell: inside `class Class`, or as a
+    function that fastcore's `@patch` adds to it (`def name(self: Class, ...)`)."""
     *cls, name = target.split('.')
-    body = tree.body
+    funcs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
     if cls:
-        body = next((n.body for n in body if isinstance(n, ast.ClassDef) and n.name == cls[0]), None)
-        if body is None: raise ValueError(f'no class {cls[0]} in the marked cell')
-    for n in body:
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name: return n
+        body = next((n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls[0]), [])
+        funcs = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name] + \
+                [f for f in funcs if _patched_onto(f) == cls[0]]
+    if funcs: return funcs[0]
     raise ValueError(f'no function {target} in the marked cell')
 
 

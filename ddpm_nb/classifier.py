@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .data import check_values
 from .schedules import NoiseScheduler
 from .model import ConditionalDDPM, check_steps, eval_mode, model_device
@@ -43,9 +44,7 @@ def elbo_weights(noise_scheduler: NoiseScheduler) -> torch.Tensor:
     w = 0.5 * (snr[:-1] / snr[1:] - 1)
     return torch.cat([torch.tensor([float('nan')], dtype=torch.float64), w])
 
-# %% ../nbs/07_classifier.ipynb #fa12d204
-_METHODS = ("eps", "report")
-
+# %% ../nbs/07_classifier.ipynb #996cc324
 class ClassifierDDPM:
     """Classify points with a trained `ConditionalDDPM` (no extra training).
     `method="eps"`: Li et al. (2023), class = argmin of the mean ‖ε - ε_θ(x_t, t, i)‖² over `n_t` evenly spaced timesteps,
@@ -56,37 +55,12 @@ class ClassifierDDPM:
     `scale`: None → T·median ELBO weight for "eps" (see the notebook), 1 for "report"; `calibrate` fits it on held-out data."""
     def __init__(self, model: ConditionalDDPM, noise_scheduler: NoiseScheduler, n_t: int = 10, method: str = "eps",
                  class_prior=None, seed: int = 0, scale: float | None = None, max_rows: int = 2 ** 14):
-        if not isinstance(model, ConditionalDDPM):
-            raise TypeError(f"ClassifierDDPM needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
-        check_steps(model, noise_scheduler)
-        T = len(noise_scheduler)
-        if isinstance(n_t, bool) or not isinstance(n_t, int) or not 1 <= n_t <= T:
-            raise ValueError(f"n_t must be an integer in [1, {T}] (the number of timesteps of the model), got {n_t!r}")
-        if method not in _METHODS: raise ValueError(f"unknown method {method!r}; known methods: 'eps' (Li et al. 2023), 'report'")
-        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-            raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+        _check_classifier(model, noise_scheduler, n_t, method, max_rows)
         self.model, self.noise_scheduler, self.n_t, self.method, self.seed, self.max_rows = model, noise_scheduler, n_t, method, seed, max_rows
         self.n_classes = model.n_classes
         self.class_prior = self._check_prior(class_prior)
         if scale is None: scale = self.default_scale() if method == "eps" else 1.0
         self.scale = self._check_scale(scale)
-
-    def _check_prior(self, prior) -> torch.Tensor:
-        K = self.n_classes
-        if prior is None or (isinstance(prior, str) and prior == "uniform"): return torch.full((K,), 1.0 / K)
-        if isinstance(prior, str): raise ValueError(f"class_prior must be None, 'uniform' or {K} class frequencies, got {prior!r}")
-        p = torch.as_tensor(prior, dtype=torch.float32).flatten()
-        if p.shape != (K,): raise ValueError(f"class_prior must have {K} entries (one per class), got {tuple(p.shape)}")
-        if not torch.isfinite(p).all() or (p <= 0).any():
-            raise ValueError(f"class_prior entries must be positive and finite, got {p.tolist()}")
-        return p / p.sum()
-
-    @staticmethod
-    def _check_scale(scale) -> float:
-        try: s = float(scale)
-        except (TypeError, ValueError): raise ValueError(f"scale must be a positive finite number, got {scale!r}") from None
-        if not (math.isfinite(s) and s > 0): raise ValueError(f"scale must be a positive finite number, got {scale!r}")
-        return s
 
     def default_scale(self) -> float:
         "T times the median ELBO weight w_t (t >= 1): the scale that puts the mean ε-error on the scale of nats."
@@ -94,15 +68,6 @@ class ClassifierDDPM:
 
     @property
     def device(self): return model_device(self.model)
-
-    def _check_x(self, x) -> torch.Tensor:
-        x = torch.as_tensor(x)
-        d = self.model.n_dim
-        if x.dim() == 1 and d > 1 and x.shape[0] == d: x = x[None]
-        if x.dim() != 2 or x.shape[1] != d:
-            raise ValueError(f"x must have shape [n_points, {d}] for this model (n_dim={d}), got {tuple(x.shape)}")
-        if x.is_complex() or x.dtype == torch.bool: raise ValueError(f"x must be real numbers, got dtype {x.dtype}")
-        return torch.from_numpy(check_values(x, 'x')).float().to(self.device)    # finite, within float32: no class for a NaN
 
     def draw_noise(self, n_points: int):
         """The timesteps [n_t] and the noise [n_points, n_t, n_dim] used for `n_points` points: one draw per point and
@@ -114,64 +79,118 @@ class ClassifierDDPM:
         eps = torch.randn((n_points, self.n_t, self.model.n_dim), generator=g, device=self.device)
         return t, eps
 
-    def _chunk_scores(self, x: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
-        "[b, d] points, [n_t] timesteps, [b, n_t, d] noise → [b, K] scores, all classes in one forward pass."
-        b, n_t, d = eps.shape
-        K = self.n_classes
-        C = K + (self.method == "report")                                   # + the null class for the report's rule
-        tt = t.expand(b, n_t).reshape(-1)
-        x_t = self.noise_scheduler.add_noise(x.repeat_interleave(n_t, 0), tt, eps.reshape(-1, d))    # [b·n_t, d]
-        y = torch.arange(C, device=x.device).repeat_interleave(b * n_t)
-        out = self.model(x_t.repeat(C, 1), tt.repeat(C), y).view(C, b, n_t, d)
-        if self.method == "eps": return ((out - eps) ** 2).sum(-1).mean(-1).T           # mean over t of ‖ε - ε_θ(x_t, t, i)‖²
-        return ((out[:K] - out[K:]) ** 2).sum(-1).sum(-1).T                              # Δ_i
+# %% ../nbs/07_classifier.ipynb #7a602d00
+@patch
+def _chunk_scores(self: ClassifierDDPM, x: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+    "[b, d] points, [n_t] timesteps, [b, n_t, d] noise → [b, K] scores, all classes in one forward pass."
+    b, n_t, d = eps.shape
+    K = self.n_classes
+    C = K + (self.method == "report")                                   # + the null class for the report's rule
+    tt = t.expand(b, n_t).reshape(-1)
+    x_t = self.noise_scheduler.add_noise(x.repeat_interleave(n_t, 0), tt, eps.reshape(-1, d))    # [b·n_t, d]
+    y = torch.arange(C, device=x.device).repeat_interleave(b * n_t)
+    out = self.model(x_t.repeat(C, 1), tt.repeat(C), y).view(C, b, n_t, d)
+    if self.method == "eps": return ((out - eps) ** 2).sum(-1).mean(-1).T           # mean over t of ‖ε - ε_θ(x_t, t, i)‖²
+    return ((out[:K] - out[K:]) ** 2).sum(-1).sum(-1).T                              # Δ_i
 
-    @torch.no_grad()
-    def scores(self, x) -> torch.Tensor:
-        "The raw per-class statistic [n_points, n_classes]: mean ε-errors (\"eps\", lower is better) or Δ (\"report\")."
-        x = self._check_x(x)
-        self.noise_scheduler.to(self.device)
-        t, eps = self.draw_noise(len(x))
-        C = self.n_classes + (self.method == "report")
-        chunk = max(1, self.max_rows // (C * self.n_t))
-        if not len(x): return torch.zeros(0, self.n_classes, device=self.device)
-        with eval_mode(self.model):
-            return torch.cat([self._chunk_scores(x[i:i + chunk], t, eps[i:i + chunk]) for i in range(0, len(x), chunk)])
+@patch
+@torch.no_grad()
+def scores(self: ClassifierDDPM, x) -> torch.Tensor:
+    "The raw per-class statistic [n_points, n_classes]: mean ε-errors (\"eps\", lower is better) or Δ (\"report\")."
+    x = self._check_x(x)
+    self.noise_scheduler.to(self.device)
+    t, eps = self.draw_noise(len(x))
+    C = self.n_classes + (self.method == "report")
+    chunk = max(1, self.max_rows // (C * self.n_t))
+    if not len(x): return torch.zeros(0, self.n_classes, device=self.device)
+    with eval_mode(self.model):
+        return torch.cat([self._chunk_scores(x[i:i + chunk], t, eps[i:i + chunk]) for i in range(0, len(x), chunk)])
 
-    def logits_from_scores(self, s: torch.Tensor, scale: float | None = None) -> torch.Tensor:
-        "Unnormalised log-probabilities: -scale·error + log prior (\"eps\") or scale·Δ + log prior (\"report\")."
-        scale = self.scale if scale is None else scale
-        sign = -1.0 if self.method == "eps" else 1.0
-        return sign * scale * s + self.class_prior.to(s.device).log()
+# %% ../nbs/07_classifier.ipynb #a4d96e90
+@patch
+def logits_from_scores(self: ClassifierDDPM, s: torch.Tensor, scale: float | None = None) -> torch.Tensor:
+    "Unnormalised log-probabilities: -scale·error + log prior (\"eps\") or scale·Δ + log prior (\"report\")."
+    scale = self.scale if scale is None else scale
+    sign = -1.0 if self.method == "eps" else 1.0
+    return sign * scale * s + self.class_prior.to(s.device).log()
 
-    def logits(self, x) -> torch.Tensor:
-        "Class logits of points `x`: `logits_from_scores` of their `scores`."
-        return self.logits_from_scores(self.scores(x))
+@patch
+def logits(self: ClassifierDDPM, x) -> torch.Tensor:
+    "Class logits of points `x`: `logits_from_scores` of their `scores`."
+    return self.logits_from_scores(self.scores(x))
 
-    def predict_proba(self, x) -> torch.Tensor:
-        "Class probabilities [n_points, n_classes] (rows sum to 1)."
-        return torch.softmax(self.logits(x), dim=-1)
+@patch
+def predict_proba(self: ClassifierDDPM, x) -> torch.Tensor:
+    "Class probabilities [n_points, n_classes] (rows sum to 1)."
+    return torch.softmax(self.logits(x), dim=-1)
 
-    def predict(self, x) -> torch.Tensor:
-        "Predicted classes, a long tensor [n_points]."
-        return self.logits(x).argmax(-1)
+@patch
+def predict(self: ClassifierDDPM, x) -> torch.Tensor:
+    "Predicted classes, a long tensor [n_points]."
+    return self.logits(x).argmax(-1)
 
-    __call__ = predict
+ClassifierDDPM.__call__ = ClassifierDDPM.predict
 
-    def calibrate(self, x_val, y_val, scales: torch.Tensor | None = None) -> ClassifierDDPM:
-        """Fit `scale` on held-out labelled points (a validation split, never the test split) by minimising the
-        cross-entropy over a log-spaced grid (default 10⁻³..10⁴, 281 values); returns self."""
-        y_val = _int_labels(y_val, 'y_val').to(self.device)
-        s = self.scores(x_val)
-        if len(y_val) != len(s): raise ValueError(f"x_val and y_val differ in length: {len(s)} vs {len(y_val)}")
-        if len(s) == 0: raise ValueError("calibrate needs at least one validation point")
-        if y_val.min() < 0 or y_val.max() >= self.n_classes:
-            raise ValueError(f"y_val has labels outside 0..{self.n_classes - 1}")
-        grid = torch.logspace(-3, 4, 281) if scales is None else torch.as_tensor(scales, dtype=torch.float32)
-        nll = torch.stack([F.cross_entropy(self.logits_from_scores(s, float(c)), y_val) for c in grid])
-        self.scale = self._check_scale(grid[int(nll.argmin())])
-        return self
+# %% ../nbs/07_classifier.ipynb #1a04390a
+@patch
+def calibrate(self: ClassifierDDPM, x_val, y_val, scales: torch.Tensor | None = None) -> ClassifierDDPM:
+    """Fit `scale` on held-out labelled points (a validation split, never the test split) by minimising the
+    cross-entropy over a log-spaced grid (default 10⁻³..10⁴, 281 values); returns self."""
+    y_val = _int_labels(y_val, 'y_val').to(self.device)
+    s = self.scores(x_val)
+    if len(y_val) != len(s): raise ValueError(f"x_val and y_val differ in length: {len(s)} vs {len(y_val)}")
+    if len(s) == 0: raise ValueError("calibrate needs at least one validation point")
+    if y_val.min() < 0 or y_val.max() >= self.n_classes:
+        raise ValueError(f"y_val has labels outside 0..{self.n_classes - 1}")
+    grid = torch.logspace(-3, 4, 281) if scales is None else torch.as_tensor(scales, dtype=torch.float32)
+    nll = torch.stack([F.cross_entropy(self.logits_from_scores(s, float(c)), y_val) for c in grid])
+    self.scale = self._check_scale(grid[int(nll.argmin())])
+    return self
 
-    def __repr__(self):
-        return (f"ClassifierDDPM(method={self.method!r}, n_t={self.n_t}, n_classes={self.n_classes}, scale={self.scale:.4g}, "
-                f"class_prior={[round(p, 3) for p in self.class_prior.tolist()]})")
+@patch
+def __repr__(self: ClassifierDDPM):
+    return (f"ClassifierDDPM(method={self.method!r}, n_t={self.n_t}, n_classes={self.n_classes}, scale={self.scale:.4g}, "
+            f"class_prior={[round(p, 3) for p in self.class_prior.tolist()]})")
+
+# %% ../nbs/07_classifier.ipynb #d8fa0f0f
+_METHODS = ("eps", "report")
+
+def _check_classifier(model, noise_scheduler, n_t, method, max_rows) -> None:
+    if not isinstance(model, ConditionalDDPM):
+        raise TypeError(f"ClassifierDDPM needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
+    check_steps(model, noise_scheduler)
+    T = len(noise_scheduler)
+    if isinstance(n_t, bool) or not isinstance(n_t, int) or not 1 <= n_t <= T:
+        raise ValueError(f"n_t must be an integer in [1, {T}] (the number of timesteps of the model), got {n_t!r}")
+    if method not in _METHODS: raise ValueError(f"unknown method {method!r}; known methods: 'eps' (Li et al. 2023), 'report'")
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+
+@patch
+def _check_prior(self: ClassifierDDPM, prior) -> torch.Tensor:
+    K = self.n_classes
+    if prior is None or (isinstance(prior, str) and prior == "uniform"): return torch.full((K,), 1.0 / K)
+    if isinstance(prior, str): raise ValueError(f"class_prior must be None, 'uniform' or {K} class frequencies, got {prior!r}")
+    p = torch.as_tensor(prior, dtype=torch.float32).flatten()
+    if p.shape != (K,): raise ValueError(f"class_prior must have {K} entries (one per class), got {tuple(p.shape)}")
+    if not torch.isfinite(p).all() or (p <= 0).any():
+        raise ValueError(f"class_prior entries must be positive and finite, got {p.tolist()}")
+    return p / p.sum()
+
+@patch
+def _check_scale(self: ClassifierDDPM, scale) -> float:
+    try: s = float(scale)
+    except (TypeError, ValueError): raise ValueError(f"scale must be a positive finite number, got {scale!r}") from None
+    if not (math.isfinite(s) and s > 0): raise ValueError(f"scale must be a positive finite number, got {scale!r}")
+    return s
+
+# %% ../nbs/07_classifier.ipynb #0b238829
+@patch
+def _check_x(self: ClassifierDDPM, x) -> torch.Tensor:
+    x = torch.as_tensor(x)
+    d = self.model.n_dim
+    if x.dim() == 1 and d > 1 and x.shape[0] == d: x = x[None]
+    if x.dim() != 2 or x.shape[1] != d:
+        raise ValueError(f"x must have shape [n_points, {d}] for this model (n_dim={d}), got {tuple(x.shape)}")
+    if x.is_complex() or x.dtype == torch.bool: raise ValueError(f"x must be real numbers, got dtype {x.dtype}")
+    return torch.from_numpy(check_values(x, 'x')).float().to(self.device)    # finite, within float32: no class for a NaN
