@@ -15,14 +15,15 @@ import torch.nn.functional as F
 from .data import load_dataset, train_test_split, N_DIM, DATASETS
 from .schedules import NoiseScheduler, make_scheduler
 from .model import DDPM, sinusoidal_embedding, make_model
-from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model, recipe_epochs
+from .training import TensorLoader, draw_t_eps, make_recipe, recipe_model, recipe_epochs, make_optimizer, drop_lr, EMA
 from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file
 from .metrics import floors, evaluate_samples, c2st_many
 from .likelihood import vlb, ode_nll
+from .checks import check_int, check_real
 
 # %% auto #0
 __all__ = ['SCORES', 'ODE_POINTS', 'ODE_TOL', 'KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'MAX_WORKERS', 'C2ST_RUNS',
-           'BatchedDDPM', 'StackedSchedulers', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
+           'BatchedDDPM', 'stacked_scheduler', 'train_batched', 'sample_batched', 'score_run', 'run_key', 'run_recipe',
            'with_settings', 'load_results', 'run_label', 'local_workers', 'connect_cluster', 'dask_client', 'run_sweep']
 
 # %% ../nbs/09a_batched.ipynb #a8207f79
@@ -71,28 +72,16 @@ class BatchedDDPM(nn.Module):
         return models
 
 # %% ../nbs/09a_batched.ipynb #39555005
-class StackedSchedulers:
-    """`K` `NoiseScheduler`s side by side: `ns = NoiseScheduler.from_betas(β [T_max, K])`, each column a network's β
-    zero-padded past its own T (identity steps). `add_noise` and `step` act on all K at once."""
-    def __init__(self, schedulers: list[NoiseScheduler]):
-        if not schedulers: raise ValueError("StackedSchedulers needs at least one NoiseScheduler")
-        self.Ts = torch.tensor([len(s) for s in schedulers])
-        self.K, self.T_max = len(schedulers), int(self.Ts.max())
-        betas = torch.zeros(self.T_max, self.K, dtype=torch.float64)
-        for k, s in enumerate(schedulers): betas[:len(s), k] = s._betas64.cpu()
-        self.ns = NoiseScheduler.from_betas(betas)
-
-    def add_noise(self, x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
-        "q(x_t | x_0) for `x0`, `eps` [K, B, d] at timesteps `t` [K, B] (network k's own schedule)."
-        if (t >= self.Ts[:, None]).any(): raise ValueError("a timestep is beyond its network's T")
-        return self.ns.add_noise(x0, t, eps)
-
-    def step(self, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
-        "One ancestral step (`NoiseScheduler.step`) of all K chains [K, n, d] at global timestep `t`."
-        return self.ns.step(eps, t, x_t, noise=noise)
+def stacked_scheduler(schedulers: list[NoiseScheduler]) -> NoiseScheduler:
+    """`K` schedules side by side as one `NoiseScheduler.from_betas(β [T_max, K])`: column k is scheduler k's β, zero
+    past its own T (identity steps), so `add_noise` and `step` act on all K networks' [K, B, d] at once."""
+    T_max = max(len(s) for s in schedulers)
+    betas = torch.zeros(T_max, len(schedulers), dtype=torch.float64)
+    for k, s in enumerate(schedulers): betas[:len(s), k] = s._betas64.cpu()
+    return NoiseScheduler.from_betas(betas)
 
 # %% ../nbs/09a_batched.ipynb #8e3eaff2
-_SHARED = ('config', 'lr', 'batch_size', 'epochs', 'epochs_for', 'lr_drop')
+_SHARED = ('config', 'lr', 'batch_size', 'epochs', 'epochs_for', 'lr_drop', 'ema')
 
 def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     """Train the networks of `recipes` (one each; they may differ only in `scheduler`) on `X` together, network k with
@@ -102,8 +91,6 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     recipes = [make_recipe(r) for r in recipes]
     if len(seeds) != len(recipes): raise ValueError(f"need one seed per recipe: got {len(recipes)} recipes, {len(seeds)} seeds")
     if not recipes: raise ValueError("train_batched needs at least one recipe")
-    ema = sorted({r['ema'] for r in recipes if r.get('ema') is not None})
-    if ema: raise ValueError(f"train_batched keeps no moving average of the weights: recipes with ema={ema[0]} train with train_recipe")
     differ = [k for k in _SHARED if any(r[k] != recipes[0][k] for r in recipes)]
     if differ: raise ValueError(f"recipes trained together must share {', '.join(_SHARED)}; they differ in {', '.join(differ)}")
     lr, batch_size = recipes[0]['lr'], recipes[0]['batch_size']
@@ -111,15 +98,15 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     built = [recipe_model(r, X.shape[1], seed=s) for r, s in zip(recipes, seeds)]
     models, schedulers = [b[0] for b in built], [b[1] for b in built]
     K = len(models)
-    net, st = BatchedDDPM(models), StackedSchedulers(schedulers)
+    net, st = BatchedDDPM(models), stacked_scheduler(schedulers)
     loaders = [TensorLoader(X, batch_size=batch_size, seed=s) for s in seeds]
     gens = [torch.Generator().manual_seed(s) for s in seeds]
     Ts = [len(s) for s in schedulers]
-    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    optimizer = make_optimizer(net.parameters(), lr)
+    average = None if recipes[0]['ema'] is None else EMA(net, recipes[0]['ema'])   # element-wise: each network's own average
     losses = torch.zeros(K, int(epochs), dtype=torch.float64)
     for epoch in range(int(epochs)):
-        if drop is not None and epoch == drop[0]:
-            for group in optimizer.param_groups: group['lr'] *= drop[1]
+        drop_lr(optimizer, epoch, drop)
         order = torch.stack([l.order() for l in loaders])                       # [K, N]: each network's permutation
         total = torch.zeros(K, dtype=torch.float64)
         for i in range(len(loaders[0])):
@@ -130,8 +117,10 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
             optimizer.zero_grad(set_to_none=True)
             per_net.sum().backward()
             optimizer.step()
+            if average is not None: average.update()                          # θ̄ ← decay·θ̄ + (1-decay)·θ, as in train
             total += per_net.detach().double() * x0.shape[1]
         losses[:, epoch] = total / len(X)
+    if average is not None: average.copy_to(net)                             # the averaged weights, as train leaves them
     net.to_models(models)
     for m in models: m.eval()
     return models, schedulers, losses
@@ -142,11 +131,11 @@ def sample_batched(models: list[DDPM], schedulers: list[NoiseScheduler], n_sampl
     "Ancestral samples [K, n_samples, n_dim] of each model, equal to `sample(models[k], n_samples, schedulers[k], seed=seeds[k])`."
     K, n = len(models), int(n_samples)
     order = sorted(range(K), key=lambda k: -len(schedulers[k]))             # longest chain first
-    net, st = BatchedDDPM([models[k] for k in order]), StackedSchedulers([schedulers[k] for k in order])
+    net, st = BatchedDDPM([models[k] for k in order]), stacked_scheduler([schedulers[k] for k in order])
     gens = [torch.Generator().manual_seed(seeds[k]) for k in order]
-    d, Ts = net.config['n_dim'], st.Ts.tolist()
+    d, Ts = net.config['n_dim'], [len(schedulers[k]) for k in order]
     x = torch.stack([torch.randn((n, d), generator=g) for g in gens])
-    for t in range(st.T_max - 1, -1, -1):
+    for t in range(Ts[0] - 1, -1, -1):                                      # from the longest chain's T
         m = sum(T > t for T in Ts)                                            # chains running at t: the first m
         eps = torch.zeros_like(x)                                             # the others wait (β = 0: x unchanged)
         eps[:m] = net(x[:m], torch.full((m,), t))
@@ -356,9 +345,7 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
         finally: client.close()
         return
     n = local_workers() if workers is None else workers
-    if isinstance(n, bool) or int(n) != n or not 0 <= n <= MAX_WORKERS:
-        raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {workers!r}")
-    n = int(n)
+    n = check_int(n, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)')
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
     # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
     # Each EMD allocates 32 MB matrices. With the MALLOC_TRIM_THRESHOLD_ = 64 kB that Dask's nanny sets, glibc hands them
@@ -489,16 +476,12 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
     after each row is written. `num_threads`: torch threads per task (1 is fastest for these tiny networks; `None`
     leaves torch's setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
     for name, v in dict(epochs=epochs, batch_size=batch_size, n_eval=n_eval, k_subsets=k_subsets, max_batch=max_batch,
-                        workers=workers, c2st_n=c2st_n).items():
-        if v is None: continue                                                 # the recipe's / the default
-        lo = 0 if name in ('epochs', 'workers', 'c2st_n') else 1
-        if isinstance(v, bool) or int(v) != v or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-        if name == 'workers' and v > MAX_WORKERS:                   # each a process holding torch: checked before any starts
-            raise ValueError(f"workers must be an integer in [0, {MAX_WORKERS}] (4 per CPU core), got {v!r}")
-    if lr is not None and not lr > 0: raise ValueError(f"lr must be positive, got {lr!r}")
-    if not 0 < test_frac < 1: raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
-    if not temperature > 0: raise ValueError(f"temperature must be positive, got {temperature!r}")
+                        c2st_n=c2st_n).items():
+        if v is not None: check_int(v, name, 0 if name in ('epochs', 'c2st_n') else 1)      # None: the recipe's / the default
+    if workers is not None: check_int(workers, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)')   # before any process starts
+    if lr is not None: check_real(lr, 'lr', 0, open_lo=True)
+    check_real(test_frac, 'test_frac', 0, 1, True, True)
+    check_real(temperature, 'temperature', 0, open_lo=True)
     full = with_settings(runs, epochs=epochs, lr=lr, batch_size=batch_size, config=config, test_frac=test_frac,
                          n_eval=n_eval, k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     check_output_file(out_csv, 'results file')

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .data import check_values
+from .checks import check_int, check_real
 from .schedules import NoiseScheduler
 from .model import ConditionalDDPM, check_steps, eval_mode, model_device
 
@@ -55,7 +56,7 @@ class ClassifierDDPM:
     `scale`: None → T·median ELBO weight for "eps" (see the notebook), 1 for "report"; `calibrate` fits it on held-out data."""
     def __init__(self, model: ConditionalDDPM, noise_scheduler: NoiseScheduler, n_t: int = 10, method: str = "eps",
                  class_prior=None, seed: int = 0, scale: float | None = None, max_rows: int = 2 ** 14):
-        _check_classifier(model, noise_scheduler, n_t, method, max_rows)
+        n_t, max_rows = _check_classifier(model, noise_scheduler, n_t, method, max_rows)
         self.model, self.noise_scheduler, self.n_t, self.method, self.seed, self.max_rows = model, noise_scheduler, n_t, method, seed, max_rows
         self.n_classes = model.n_classes
         self.class_prior = self._check_prior(class_prior)
@@ -155,16 +156,14 @@ def __repr__(self: ClassifierDDPM):
 # %% ../nbs/07_classifier.ipynb #d8fa0f0f
 _METHODS = ("eps", "report")
 
-def _check_classifier(model, noise_scheduler, n_t, method, max_rows) -> None:
+def _check_classifier(model, noise_scheduler, n_t, method, max_rows) -> tuple[int, int]:
+    "`ClassifierDDPM`'s arguments checked; returns `(n_t, max_rows)` as ints."
     if not isinstance(model, ConditionalDDPM):
         raise TypeError(f"ClassifierDDPM needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     check_steps(model, noise_scheduler)
-    T = len(noise_scheduler)
-    if isinstance(n_t, bool) or not isinstance(n_t, int) or not 1 <= n_t <= T:
-        raise ValueError(f"n_t must be an integer in [1, {T}] (the number of timesteps of the model), got {n_t!r}")
+    n_t = check_int(n_t, 'n_t', 1, len(noise_scheduler), ' (the number of timesteps of the model)')
     if method not in _METHODS: raise ValueError(f"unknown method {method!r}; known methods: 'eps' (Li et al. 2023), 'report'")
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
+    return n_t, check_int(max_rows, 'max_rows')
 
 @patch
 def _check_prior(self: ClassifierDDPM, prior) -> torch.Tensor:
@@ -179,10 +178,7 @@ def _check_prior(self: ClassifierDDPM, prior) -> torch.Tensor:
 
 @patch
 def _check_scale(self: ClassifierDDPM, scale) -> float:
-    try: s = float(scale)
-    except (TypeError, ValueError): raise ValueError(f"scale must be a positive finite number, got {scale!r}") from None
-    if not (math.isfinite(s) and s > 0): raise ValueError(f"scale must be a positive finite number, got {scale!r}")
-    return s
+    return check_real(scale, 'scale', 0, open_lo=True)
 
 # %% ../nbs/07_classifier.ipynb #0b238829
 @patch

@@ -8,7 +8,8 @@ import argparse, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .data import (DATASETS, N_DIM, N_CLASSES, F32_MAX, load_dataset, train_test_split, read_points, check_seed,
+from .checks import F32_MAX
+from .data import (DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points, check_seed,
                           norm_stats, normalise, denormalise)
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device

@@ -8,11 +8,12 @@ import math, pickle, warnings
 from pathlib import Path
 import numpy as np
 import torch
+from .checks import check_int, check_real, F32_MAX
 
 # %% auto #0
-__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'F32_MAX', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats',
-           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split',
-           'plot_dataset', 'plot_digits']
+__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats', 'check_seed',
+           'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split', 'plot_dataset',
+           'plot_digits']
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def norm_stats(X) -> dict:
@@ -42,12 +43,13 @@ def denormalise(X, stats: dict) -> torch.Tensor:
 def check_norm_stats(stats, n_dim: int, source: str) -> dict:
     """`stats` checked as a normalisation record of `n_dim` columns: a dict of `lo` and `hi`, each `n_dim` finite numbers
     within float32's range, lo <= hi. The error names `source`."""
-    ok = isinstance(stats, dict) and all(isinstance(stats.get(k), list) and len(stats[k]) == n_dim and
-                                         all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= np.finfo(np.float32).max for v in stats[k])
-                                         for k in ('lo', 'hi'))
-    if not ok or any(a > b for a, b in zip(stats['lo'], stats['hi'])):
+    try:
+        lo, hi = ([check_real(v, k, -F32_MAX, F32_MAX) for v in stats[k]] for k in ('lo', 'hi'))
+        ok = isinstance(stats['lo'], list) and isinstance(stats['hi'], list) and len(lo) == len(hi) == n_dim
+    except (ValueError, KeyError, TypeError): ok = False
+    if not ok or any(a > b for a, b in zip(lo, hi)):
         raise ValueError(f"{source}: the data's normalisation record is damaged; expected lo and hi, {n_dim} finite numbers each, lo <= hi")
-    return dict(lo=list(stats['lo']), hi=list(stats['hi']))
+    return dict(lo=lo, hi=hi)
 
 
 # %% ../nbs/00_data.ipynb #21d0c4dd
@@ -149,10 +151,7 @@ def _from_file(name: str, path) -> tuple:
 # %% ../nbs/00_data.ipynb #5c3da989
 def check_seed(seed, name: str = 'seed') -> int:
     "`seed` as an `int` in [0, 2**32): what NumPy, scikit-learn and torch all accept; anything else is a `ValueError`."
-    import numbers
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2 ** 32:
-        raise ValueError(f"{name} must be an integer in [0, {2 ** 32 - 1}], got {seed!r}")
-    return int(seed)
+    return check_int(seed, name, 0, 2 ** 32 - 1)
 
 _LOADERS = dict(moons=_moons, circles=_circles, manycircles=_manycircles, blobs=_blobs, helix=_helix,
                 swissroll=_swissroll, checkerboard=_checkerboard, digits=_digits, albatross=_albatross)
@@ -174,9 +173,7 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     class last); albatross has no other source."""
     if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
-    if n_samples is not None and (isinstance(n_samples, bool) or not isinstance(n_samples, (int, float))
-                                  or not math.isfinite(n_samples) or int(n_samples) != n_samples or not 1 <= n_samples <= 10_000_000):
-        raise ValueError(f"n_samples must be a positive integer, at most 10000000, got {n_samples!r}")
+    n_samples = None if n_samples is None else check_int(n_samples, 'n_samples', 1, 10_000_000)
     seed = check_seed(seed)
     kw = {} if n_samples is None else dict(n_samples=int(n_samples))
     if path is not None: X, y = _from_file(name, path)
@@ -193,9 +190,6 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     return X, y
 
 # %% ../nbs/00_data.ipynb #b93ae5ef
-F32_MAX = float(np.finfo(np.float32).max)
-"The largest float32: every number that becomes a float32 tensor is checked against it where it enters."
-
 def check_values(X, source: str) -> np.ndarray:
     """`X` (an array or tensor read from `source`) as a float64 array, after checking that it holds real, finite numbers
     that float32 can hold. The error names `source` and the row and column of the first bad value. Without this, one NaN
@@ -265,8 +259,7 @@ def read_points(path, n_dim: int, n_rows: int | None = None, what: str = 'file')
 # %% ../nbs/00_data.ipynb #7170c1b6
 def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: float = 0.2, seed: int = 0):
     "Deterministic split: returns `(X_train, X_test, y_train, y_test)` (labels `None` when `y` is `None`)."
-    if isinstance(test_frac, bool) or not isinstance(test_frac, (int, float)) or not 0 < test_frac < 1:
-        raise ValueError(f"test_frac must lie in (0, 1), got {test_frac!r}")
+    test_frac = check_real(test_frac, 'test_frac', 0, 1, True, True)
     seed = check_seed(seed)
     n = len(X)
     n_test = int(round(n * test_frac))

@@ -10,6 +10,7 @@ from .schedules import NoiseScheduler
 from .model import ConditionalDDPM
 from .sampling import sampleCFG
 from .metrics import evaluate_samples, floors, class_consistency, c2st_many
+from .checks import check_int, check_real
 
 # %% auto #0
 __all__ = ['guidance_sweep', 'summarise_sweep']
@@ -30,11 +31,8 @@ def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_re
         raise TypeError(f"guidance_sweep needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     y_ref = torch.as_tensor(y_ref).long()
     if len(X_ref) != len(y_ref): raise ValueError(f"X_ref and y_ref differ in length: {len(X_ref)} vs {len(y_ref)}")
-    if isinstance(n_max, bool) or not isinstance(n_max, int) or n_max < 1: raise ValueError(f"n_max must be a positive integer, got {n_max!r}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k must be a positive integer, got {k!r}")
-    ws = [float(w) for w in guidance_scales]
-    bad = [w for w in ws if not math.isfinite(w)]
-    if bad: raise ValueError(f"guidance scales must be finite numbers, got {bad[0]!r}")
+    n_max, k = check_int(n_max, 'n_max'), check_int(k, 'k')
+    ws = [check_real(w, 'a guidance scale') for w in guidance_scales]
     X_ref = torch.as_tensor(X_ref).cpu()
     ref = {c: X_ref[y_ref.cpu() == c] for c in range(model.n_classes)}
     n = {c: min(n_max, len(ref[c]) // 2) for c in ref}

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from .schedules import NoiseScheduler
 from .model import check_steps, model_device, eval_mode
-from .metrics import _check_points, _check_pos_int
+from .metrics import _check_points
+from .checks import check_int
 
 # %% auto #0
 __all__ = ['vlb_terms', 'vlb', 'ContinuousSchedule', 'ode_nll', 'kde_reference_nll']
@@ -37,12 +38,11 @@ def _vlb_pair_terms(model, noise_scheduler: NoiseScheduler, x0: torch.Tensor, t:
 def _check_vlb_args(model, noise_scheduler, X, variance, batch_size):
     check_steps(model, noise_scheduler)
     if variance not in ("posterior", "beta"): raise ValueError(f"variance must be 'posterior' or 'beta', got {variance!r}")
-    _check_pos_int('batch_size', batch_size)
     X = _check_points(X, 'X')
     if X.shape[1] != model.n_dim: raise ValueError(f"X must have shape [n, {model.n_dim}] for this model (n_dim={model.n_dim}), got {tuple(X.shape)}")
     dev = model_device(model)
     noise_scheduler.to(dev)
-    return X.float().to(dev), dev
+    return X.float().to(dev), dev, check_int(batch_size, 'batch_size')
 
 @torch.no_grad()
 def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_size: int = 10_000,
@@ -50,7 +50,7 @@ def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_si
     """The terms of the variational bound on data `X` (see `vlb`), averaged over its rows, in nats per dimension:
     `L_T` (prior KL, a float), `L_t` (float64 tensor [T]: index 0 is the decoder term L_0, index t >= 1 the KL at
     step t) and their sum `total`."""
-    X, dev = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
+    X, dev, batch_size = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
     g = torch.Generator(device=dev).manual_seed(seed)
     T, (N, d) = len(noise_scheduler), X.shape
     terms = torch.zeros(T, dtype=torch.float64)
@@ -73,8 +73,8 @@ def vlb(model, noise_scheduler: NoiseScheduler, X, n_t: int | None = None, seed:
     (β̃_t by default) and a Gaussian decoder N(x̂_0(x_1), β_1 I). Exact sum over t (`n_t=None`), or an unbiased
     Monte-Carlo estimate T·E_t[...] from `n_t` random timesteps per row. Works for any model called as `model(x, t)`."""
     if n_t is None: return vlb_terms(model, noise_scheduler, X, seed, batch_size, variance)['total']
-    n_t = _check_pos_int('n_t', n_t)
-    X, dev = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
+    n_t = check_int(n_t, 'n_t')
+    X, dev, batch_size = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
     g = torch.Generator(device=dev).manual_seed(seed)
     T, (N, d) = len(noise_scheduler), X.shape
     rows = torch.arange(N, device=dev).repeat_interleave(n_t)
@@ -160,7 +160,7 @@ def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto'
     N, d = X.shape
     if divergence == 'auto': divergence = 'exact' if d <= 3 else 'hutchinson'
     if divergence not in ('exact', 'hutchinson'): raise ValueError(f"divergence must be 'auto', 'exact' or 'hutchinson', got {divergence!r}")
-    P = 1 if divergence == 'exact' else _check_pos_int('n_probes', n_probes)
+    P = 1 if divergence == 'exact' else check_int(n_probes, 'n_probes')
     if divergence == 'hutchinson' and P < 2: raise ValueError(f"n_probes must be at least 2 to give a standard error, got {n_probes}")
     if hasattr(eps_fn, 'n_dim') and eps_fn.n_dim != d: raise ValueError(f"X must have shape [n, {eps_fn.n_dim}] for this model, got {tuple(X.shape)}")
     if hasattr(eps_fn, 'n_steps'): check_steps(eps_fn, noise_scheduler)
@@ -207,7 +207,7 @@ def kde_reference_nll(X_train, X_test, bandwidths=None, folds: int = 5) -> dict:
     Xtr, Xte = _check_points(X_train, 'X_train').numpy(), _check_points(X_test, 'X_test').numpy()
     if Xtr.shape[1] != Xte.shape[1]: raise ValueError(f"X_train and X_test differ in dimension: {Xtr.shape[1]} vs {Xte.shape[1]}")
     bw = np.geomspace(0.005, 1., 30) if bandwidths is None else np.asarray(bandwidths, dtype=float)
-    search = GridSearchCV(KernelDensity(kernel='gaussian'), {'bandwidth': bw}, cv=_check_pos_int('folds', folds)).fit(Xtr)
+    search = GridSearchCV(KernelDensity(kernel='gaussian'), {'bandwidth': bw}, cv=check_int(folds, 'folds')).fit(Xtr)
     lp = search.best_estimator_.score_samples(Xte) / Xte.shape[1]
     return dict(nll=float(-lp.mean()), nll_se=float(lp.std(ddof=1) / math.sqrt(len(lp))) if len(lp) > 1 else math.nan,
                 bandwidth=float(search.best_params_['bandwidth']))

@@ -9,9 +9,10 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .model import model_device, eval_mode
-from .training import TensorLoader
+from .model import model_device, eval_mode, _mlp
+from .training import TensorLoader, make_optimizer
 from .runs import register_checkpoint_class
+from .checks import check_int, check_real
 
 # %% auto #0
 __all__ = ['C2ST_LR', 'C2ST_L2', 'C2ST_BATCH', 'C2ST_TOL', 'C2ST_PATIENCE', 'C2ST_MAX_EPOCHS', 'emd', 'emd_subsets', 'get_nll',
@@ -34,16 +35,7 @@ def _check_pair(a, b, na: str = 'a', nb: str = 'b'):
     if a.shape[1] != b.shape[1]: raise ValueError(f"{na} and {nb} differ in dimension: {na} has n_dim={a.shape[1]}, {nb} has n_dim={b.shape[1]}")
     return a, b
 
-def _check_pos_int(name: str, v) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    return int(v)
-
-def _check_temperature(temperature) -> float:
-    try: tau = float(temperature)
-    except (TypeError, ValueError): raise ValueError(f"temperature must be a positive finite number, got {temperature!r}") from None
-    if not (math.isfinite(tau) and tau > 0): raise ValueError(f"temperature must be a positive finite number, got {temperature!r}")
-    return tau
+def _check_temperature(temperature) -> float: return check_real(temperature, 'temperature', 0, open_lo=True)
 
 # %% ../nbs/05_metrics.ipynb #37a64b65
 def emd(a, b, num_itermax: int = 10_000_000) -> float:
@@ -51,7 +43,7 @@ def emd(a, b, num_itermax: int = 10_000_000) -> float:
     with Euclidean cost and uniform weights. Raises if the solver stops before optimality (raise `num_itermax`)."""
     import ot
     a, b = _check_pair(a, b)
-    num_itermax = _check_pos_int('num_itermax', num_itermax)
+    num_itermax = check_int(num_itermax, 'num_itermax')
     a, b = a.numpy(), b.numpy()
     M = ot.dist(a, b, metric='euclidean')
     wa, wb = np.full(len(a), 1 / len(a)), np.full(len(b), 1 / len(b))
@@ -77,7 +69,7 @@ def emd_subsets(samples, data, n: int = 2000, k: int = 5, seed: int = 0) -> tupl
     """Mean and standard deviation (ddof=0) of `emd` between `k` random subsets of `n` points of `samples` and of `data`,
     drawn without replacement. A cloud with fewer than `n` points is used whole (then its subsets are all the same set)."""
     samples, data = _check_pair(samples, data, 'samples', 'data')
-    n, k = _check_pos_int('n', n), _check_pos_int('k', k)
+    n, k = check_int(n, 'n'), check_int(k, 'k')
     d = [emd(s, x) for s, x in _paired_subsets(samples, data, n, k, seed)]
     return float(np.mean(d)), float(np.std(d))
 
@@ -156,7 +148,7 @@ def c2st(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> 
 
 # %% ../nbs/05_metrics.ipynb #37a2231d
 def _check_folds(folds) -> int:
-    folds = _check_pos_int('folds', folds)
+    folds = check_int(folds, 'folds')
     if folds < 2: raise ValueError(f"folds must be at least 2 for cross-validation, got {folds}")
     return folds
 
@@ -164,7 +156,7 @@ def _c2st_split(a: torch.Tensor, b: torch.Tensor, n: int | None, folds: int, see
     """sbibm's set-up: m = min(n, len(a), len(b)) random points of each cloud (labels 0 and 1), z-scored with `b`'s mean
     and std, and their `folds` stratified splits. Returns (X [2m, d], y [2m], [(train rows, test rows)] a fold)."""
     from sklearn.model_selection import StratifiedKFold
-    m = min(len(a), len(b)) if n is None else min(_check_pos_int('n', n), len(a), len(b))
+    m = min(len(a), len(b)) if n is None else min(check_int(n, 'n'), len(a), len(b))
     if m < folds: raise ValueError(f"c2st needs at least folds={folds} points in each cloud, got {m}")
     rng = np.random.default_rng(seed)
     a, b = a.numpy()[rng.permutation(len(a))[:m]], b.numpy()[rng.permutation(len(b))[:m]]
@@ -311,7 +303,7 @@ def _disjoint_subsets(data: torch.Tensor, n: int, k: int, seed: int):
 def emd_floor(data, n: int = 2000, k: int = 5, seed: int = 0) -> tuple[float, float]:
     "Mean and std (ddof=0) of `emd` between two disjoint random subsets of `n` points of `data`, over `k` draws."
     data = _check_points(data, 'data')
-    n, k = _check_pos_int('n', n), _check_pos_int('k', k)
+    n, k = check_int(n, 'n'), check_int(k, 'k')
     d = [emd(u, v) for u, v in _disjoint_subsets(data, n, k, seed)]
     return float(np.mean(d)), float(np.std(d))
 
@@ -319,7 +311,7 @@ def nll_floor(data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: i
     """Mean and std (ddof=0) of the NLL `nll` (`get_nll`, the course's, or `heldout_nll`) of one random subset of `n`
     points of `data` against another, disjoint one, over `k` draws."""
     data = _check_points(data, 'data')
-    n, k = _check_pos_int('n', n), _check_pos_int('k', k)
+    n, k = check_int(n, 'n'), check_int(k, 'k')
     tau = _check_temperature(temperature)
     d = [nll(u, v, tau) for u, v in _disjoint_subsets(data, n, k, seed)]
     return float(np.mean(d)), float(np.std(d))
@@ -330,7 +322,7 @@ def floors(test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed:
     over `k` draws, and the C2ST accuracy of the first such pair (at most `c2st_n` points a side; None: n; 0: skipped, NaN).
     When `test_data` has fewer than 2·n points, n = len(test_data) // 2 (recorded as 'n')."""
     test_data = _check_points(test_data, 'test_data')
-    n, k = _check_pos_int('n', n), _check_pos_int('k', k)
+    n, k = check_int(n, 'n'), check_int(k, 'k')
     if len(test_data) < 2: raise ValueError(f"test_data needs at least 2 points for a floor, got {len(test_data)}")
     n = min(n, len(test_data) // 2)
     ef, ef_std = emd_floor(test_data, n, k, seed)
@@ -345,9 +337,7 @@ def floors(test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed:
 def _check_c2st_n(c2st_n, n: int, folds: int = 5) -> int:
     """C2ST's points per side: n when None, 0 to skip it, else at most n. Fewer than 2·`folds` points a side (a class with
     a handful of held-out points) is too few for the cross-validation: skipped too (0, the scores NaN)."""
-    if c2st_n is not None and (isinstance(c2st_n, bool) or not isinstance(c2st_n, (int, np.integer)) or c2st_n < 0):
-        raise ValueError(f"c2st_n must be None, 0 (skip C2ST) or a positive integer, got {c2st_n!r}")
-    m = n if c2st_n is None else min(int(c2st_n), n)
+    m = n if c2st_n is None else min(check_int(c2st_n, 'c2st_n', 0, why=' (0: skip the C2ST; None: n)'), n)
     return m if m >= 2 * folds else 0
 
 # %% ../nbs/05_metrics.ipynb #cd5fad76
@@ -364,7 +354,7 @@ def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature:
     `c2st_value`: this C2ST computed before (`c2st(samples, test_data, c2st_n, seed=seed)`, or its entry of
     `c2st_many` for many sample sets at once), recorded instead of training the classifiers again."""
     samples, test_data = _check_pair(samples, test_data, 'samples', 'test_data')
-    n, k = _check_pos_int('n', n), _check_pos_int('k', k)
+    n, k = check_int(n, 'n'), check_int(k, 'k')
     tau = _check_temperature(temperature)
     if len(test_data) < 2: raise ValueError(f"test_data needs at least 2 points for a floor, got {len(test_data)}")
     n = min(n, len(test_data) // 2)
@@ -388,13 +378,9 @@ class MLPClassifier(nn.Module):
     "A discriminative classifier: `n_hidden` ReLU layers of width `hidden`, logits for `n_classes` classes."
     def __init__(self, n_dim: int, n_classes: int, hidden: int = 128, n_hidden: int = 2):
         super().__init__()
-        for k, v in dict(n_dim=n_dim, n_classes=n_classes, hidden=hidden, n_hidden=n_hidden).items():
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{k} must be a positive integer, got {v!r}")
-        self.n_dim, self.n_classes = n_dim, n_classes
-        self._config = dict(n_dim=n_dim, n_classes=n_classes, hidden=hidden, n_hidden=n_hidden)
-        layers, d = [], n_dim
-        for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
-        self.net = nn.Sequential(*layers, nn.Linear(d, n_classes))
+        self._config = {k: check_int(v, k) for k, v in dict(n_dim=n_dim, n_classes=n_classes, hidden=hidden, n_hidden=n_hidden).items()}
+        self.n_dim, self.n_classes = self._config['n_dim'], self._config['n_classes']
+        self.net = _mlp(self.n_dim, self._config['hidden'], self.n_classes, self._config['n_hidden'])   # as the DDPM's MLP
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "The class logits of points `x` ([B, d])."
@@ -426,10 +412,10 @@ def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None
     if len(y) == 0: raise ValueError("train_mlp_classifier needs at least one point")
     if n_classes is None: n_classes = int(y.max()) + 1
     if y.min() < 0 or y.max() >= n_classes: raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min().item()}..{y.max().item()}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0: raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+    epochs = check_int(epochs, 'epochs', 0)
     torch.manual_seed(seed)
     clf = MLPClassifier(X.shape[1], n_classes, hidden, n_hidden)
-    opt = torch.optim.Adam(clf.parameters(), lr=lr)
+    opt = make_optimizer(clf.parameters(), lr)
     loader = TensorLoader(X, y, batch_size=batch_size, seed=seed)
     for _ in range(epochs):
         for xb, yb in loader:

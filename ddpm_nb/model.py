@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .schedules import check_timesteps
 from .data import check_values
+from .checks import check_int
 
 # %% auto #0
 __all__ = ['CONFIGS', 'sinusoidal_embedding', 'sinusoidal_freqs', 'TimeEmbedding', 'DDPM', 'make_model', 'ConditionalDDPM',
@@ -49,7 +50,8 @@ class DDPM(nn.Module):
     def __init__(self, n_dim: int = 3, n_steps: int = 200, t_dim: int = 4, sin_dim: int = 16,
                  hidden_dim: int | None = None, n_hidden: int = 2):
         super().__init__()
-        hidden_dim = _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, self._cond_dim())
+        n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden = _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim,
+                                                                            n_hidden, self._cond_dim())
         self.n_dim, self.n_steps, self.t_dim, self.sin_dim, self.hidden_dim, self.n_hidden = n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden
         self.time_embed = TimeEmbedding(t_dim, sin_dim)
         self.model = _mlp(n_dim + t_dim + self._cond_dim(), hidden_dim, n_dim, n_hidden)
@@ -114,23 +116,21 @@ def _mlp(d_in: int, hidden: int, d_out: int, n_hidden: int) -> nn.Sequential:
     for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
     return nn.Sequential(*layers, nn.Linear(d, d_out))
 
-def _check_int(name, v, lo=1, hi=100_000):
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    if v > hi: raise ValueError(f"{name} = {v} is too large for these networks: at most {hi}")
+def _size(v, name): return check_int(v, name, 1, 100_000)
 
-def _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, cond_dim) -> int:
-    "The network's sizes checked (each an integer >= 1, about 5e7 parameters at most); returns the hidden width."
-    for k, v in dict(n_dim=n_dim, n_steps=n_steps, t_dim=t_dim, sin_dim=sin_dim, n_hidden=n_hidden).items(): _check_int(k, v)
-    if hidden_dim is None: hidden_dim = 4 * n_dim + 2 * t_dim
-    _check_int('hidden_dim', hidden_dim)
+def _check_sizes(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden, cond_dim) -> tuple:
+    """The network's sizes as ints, each in [1, 100 000], and about 5e7 parameters at most: `(n_dim, n_steps, t_dim,
+    sin_dim, hidden_dim, n_hidden)`, the hidden width filled in."""
+    n_dim, n_steps, t_dim, sin_dim, n_hidden = map(_size, (n_dim, n_steps, t_dim, sin_dim, n_hidden),
+                                                   ('n_dim', 'n_steps', 't_dim', 'sin_dim', 'n_hidden'))
+    hidden_dim = _size(4 * n_dim + 2 * t_dim if hidden_dim is None else hidden_dim, 'hidden_dim')
     n_in = n_dim + t_dim + cond_dim
     n_params = ((sin_dim + 1) * t_dim                                         # the time embedding's linear layer
                 + (n_in + 1) * hidden_dim + (n_hidden - 1) * (hidden_dim + 1) * hidden_dim + (hidden_dim + 1) * n_dim
                 + (cond_dim + 1) * cond_dim)                                  # the class embedding (conditional only)
     if n_params > 50_000_000: raise ValueError(f"a network of {n_params:.3g} parameters is too large here: at most 5e7 "
                                                f"(n_dim={n_dim}, t_dim={t_dim}, sin_dim={sin_dim}, hidden_dim={hidden_dim}, n_hidden={n_hidden})")
-    return hidden_dim
+    return n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden
 
 # %% ../nbs/02_model.ipynb #e59aa309
 CONFIGS = {
@@ -152,8 +152,7 @@ class ConditionalDDPM(DDPM):
     Other arguments as `DDPM`."""
     def __init__(self, n_dim: int = 3, n_steps: int = 200, n_classes: int = 2, t_dim: int = 4, sin_dim: int = 16,
                  hidden_dim: int | None = None, n_hidden: int = 2):
-        _check_int('n_classes', n_classes)
-        self.n_classes = n_classes
+        self.n_classes = _size(n_classes, 'n_classes')
         super().__init__(n_dim, n_steps, t_dim, sin_dim, hidden_dim, n_hidden)
         self.class_embed = nn.Linear(n_classes + 1, n_classes + 1)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from filelock import FileLock
-from .data import F32_MAX, check_norm_stats
+from .data import check_norm_stats
+from .checks import F32_MAX
 from .schedules import NoiseScheduler
 from .model import DDPM, ConditionalDDPM
 

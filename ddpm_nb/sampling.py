@@ -10,6 +10,7 @@ from torch import nn
 from .schedules import NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
 from .data import check_seed
+from .checks import check_int, check_real
 
 # %% auto #0
 __all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'GaussianEps', 'sample', 'ddim_sample',
@@ -40,17 +41,14 @@ def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev
 def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
     """`n_inference_steps` timesteps evenly spaced over T-1..0, in decreasing order: always T-1 first (the chain starts
     at the noise end) and 0 last when there are two or more."""
-    if isinstance(n_inference_steps, bool) or int(n_inference_steps) != n_inference_steps or not 1 <= n_inference_steps <= num_timesteps:
-        raise ValueError(f"n_inference_steps must be an integer in [1, {num_timesteps}], got {n_inference_steps!r}")
-    if n_inference_steps == 1: return [num_timesteps - 1]
-    ts = torch.linspace(0, num_timesteps - 1, int(n_inference_steps), dtype=torch.float64).round().long().unique()
+    n = check_int(n_inference_steps, 'n_inference_steps', 1, num_timesteps)
+    if n == 1: return [num_timesteps - 1]
+    ts = torch.linspace(0, num_timesteps - 1, n, dtype=torch.float64).round().long().unique()
     return ts.flip(0).tolist()
 
 # %% ../nbs/04_sampling.ipynb #04a73ae1
 def _check_common(model, n_samples, noise_scheduler, x_T):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, float)) or not math.isfinite(n_samples) or int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    if n_samples > 10_000_000: raise ValueError(f"n_samples = {int(n_samples)} is too many for one call: at most 10000000 (draw more in several calls)")
+    check_int(n_samples, 'n_samples', 1, 10_000_000, ' in one call (draw more in several calls)')
     check_steps(model, noise_scheduler)
     w = next(model.parameters(), None)
     if w is not None and w.dtype not in (torch.float32, torch.float64):     # model.half(): its time embedding mixes dtypes
@@ -101,8 +99,7 @@ def _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip
     """`reverse_process`'s checks at its edge: the sampler's name, `eta` in [0, 1], finite `x_T` (as the chain holds it:
     float32), a boolean `deterministic`, the seed. Returns `(seed, clip)`, the clip bound resolved once (False: none)."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
-    if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:     # nan fails this too
-        raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like noise), got {eta!r}")
+    check_real(eta, 'eta', 0, 1, why=' (0: deterministic DDIM, 1: DDPM-like noise)')
     if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():
         raise ValueError(f"x_T holds non-finite values (nan or inf, or beyond float32's range) in "
                          f"{int((~torch.isfinite(x_T.to(torch.float32))).any(-1).sum())} of {len(x_T)} rows; the chain must start from finite points")
@@ -182,8 +179,7 @@ def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: to
     T = noise_scheduler.num_timesteps
     if chain.ndim != 3 or chain.shape[0] != T + 1 or chain.shape[2] != 2:
         raise ValueError(f"chain must have shape [T + 1, n, 2] = [{T + 1}, n, 2] for this scheduler, got {list(chain.shape)}")
-    if isinstance(n_frames, bool) or int(n_frames) != n_frames or n_frames < 2:
-        raise ValueError(f"n_frames must be an integer >= 2, got {n_frames!r}")
+    n_frames = check_int(n_frames, 'n_frames', 2)
     ts = sorted({int(round(v)) for v in torch.logspace(0, math.log10(T), int(n_frames) - 1).tolist()} | {0}, reverse=True)
     alpha_bar = noise_scheduler.alpha_bar
     xs = chain[:, :n_show].detach().cpu()
@@ -280,9 +276,7 @@ def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseSche
     """Classifier-free guided sampling with guidance scale w = `guidance_scale` (w = 0: `sampleConditional`;
     diffusers' scale is 1 + w). One batched forward pass gives ε(x, t, y) and ε(x, t, ∅) at each step."""
     _check_common(model, n_samples, noise_scheduler, x_T)
-    try: w = float(guidance_scale)
-    except (TypeError, ValueError): raise ValueError(f"guidance_scale must be a finite number, got {guidance_scale!r}") from None
-    if not math.isfinite(w): raise ValueError(f"guidance_scale must be a finite number, got {guidance_scale!r}")
+    w = check_real(guidance_scale, 'guidance_scale')
     y = _check_conditional(model, class_label, n_samples, 'sampleCFG')
     if w == 0: return sampleConditional(model, n_samples, noise_scheduler, y, return_intermediate, x_T, seed, **kwargs)
     y2 = torch.cat([y, torch.full_like(y, model.null_class)])

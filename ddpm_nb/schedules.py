@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, numbers, warnings
 import torch
 from fastcore.basics import patch
+from .checks import check_int, check_real, check_choice
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
@@ -49,23 +50,16 @@ SCHEDULES = dict(linear=(linear_betas, ('beta_start', 'beta_end')),
 
 def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tensor:
     "β_1..β_T (float64) of schedule `type`, with its checks: valid T, known type and arguments, β in (0, 1)."
-    if (isinstance(num_timesteps, bool) or not isinstance(num_timesteps, numbers.Real) or not math.isfinite(num_timesteps)
-            or int(num_timesteps) != num_timesteps or num_timesteps < 1):
-        raise ValueError(f"num_timesteps must be a positive integer, got {num_timesteps!r}")
-    if num_timesteps > 1_000_000: raise ValueError(f"num_timesteps = {num_timesteps} is too many: at most 1000000")
-    if type not in SCHEDULES:
-        raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
-    fn, allowed = SCHEDULES[type]
+    T = check_int(num_timesteps, 'num_timesteps', 1, 1_000_000)
+    fn, allowed = SCHEDULES[check_choice(type, 'schedule type', SCHEDULES)]
     bad = [k for k in kwargs if k not in allowed]
     if bad: raise ValueError(f"schedule {type!r} takes {', '.join(allowed)}; got unexpected {', '.join(bad)}")
-    for k in ('beta_start', 'beta_end'):
-        if k in kwargs and (isinstance(kwargs[k], bool) or not isinstance(kwargs[k], numbers.Real) or not 0 < kwargs[k] < 1):
-            raise ValueError(f"{k} must lie in (0, 1), got {kwargs[k]!r}")
+    kwargs = {k: check_real(v, k, 0, 1, True, True) if k.startswith('beta_') else v for k, v in kwargs.items()}
     if 'beta_start' in allowed:
         lo, hi = kwargs.get('beta_start', 1e-4), kwargs.get('beta_end', 0.02)
         if lo > hi: raise ValueError(f"beta_start ({lo}) must not exceed beta_end ({hi})")
     if type == 'sigmoid_chen' and kwargs.get('tau', 1.) <= 0: raise ValueError(f"tau must be positive, got {kwargs['tau']!r}")
-    betas = fn(int(num_timesteps), **kwargs)
+    betas = fn(T, **kwargs)
     if not (torch.isfinite(betas).all() and (betas > 0).all() and (betas < 1).all()):
         raise ValueError(f"schedule {type!r} with {kwargs} gives betas outside (0, 1): "
                          f"min {betas.min().item():.3g}, max {betas.max().item():.3g}")
@@ -266,10 +260,8 @@ def check_clip(clip):
     """`clip` checked: a positive finite number, the bound of the predicted x̂_0 (see `NoiseScheduler.step`); `False`: no
     clipping; `None`: not given (a scheduler then has no bound, and a sampling call uses its scheduler's)."""
     if clip is None or clip is False: return clip
-    if isinstance(clip, bool) or not isinstance(clip, numbers.Real) or not math.isfinite(clip) or clip <= 0:
-        raise ValueError(f"clip must be a positive number, the bound of the predicted x_0 (1 for data scaled to [-1, 1]), "
-                         f"False (no clipping) or None (the scheduler's), got {clip!r}")
-    return float(clip)
+    return check_real(clip, 'clip', 0, open_lo=True, why=", the bound of the predicted x_0 (1 for data scaled to [-1, 1]), "
+                                                         "False (no clipping) or None (the scheduler's)")
 
 def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
     """Course scripts sweep `type` with `beta_start`/`beta_end` fixed. A schedule that takes no β range (cosine,

@@ -10,13 +10,13 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .schedules import NoiseScheduler, make_scheduler, scheduler_args
 from .model import DDPM, ConditionalDDPM, CONFIGS, make_model, check_steps, model_device, check_device
-from .data import F32_MAX
+from .checks import F32_MAX, check_int, check_real
 from .runs import save_checkpoint, check_run_dir
 
 # %% auto #0
 __all__ = ['RECIPES', 'draw_t_eps', 'diffusion_loss', 'train', 'trainConditional', 'drop_labels', 'check_lr_drop',
-           'check_optimizer', 'EMA', 'check_ema', 'TensorLoader', 'train_recipe', 'make_recipe', 'recipe_model',
-           'recipe_epochs', 'recipe_table']
+           'check_optimizer', 'drop_lr', 'EMA', 'check_ema', 'TensorLoader', 'train_recipe', 'make_optimizer',
+           'make_recipe', 'recipe_model', 'recipe_epochs', 'recipe_table']
 
 # %% ../nbs/03_training.ipynb #cda15f29
 def draw_t_eps(x0: torch.Tensor, num_timesteps: int, generator: torch.Generator | None = None):
@@ -51,8 +51,7 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
     model.train()
     for epoch in (bar := tqdm(range(int(epochs)), desc='train' if p_uncond is None else 'trainConditional',
                               disable=not progress, leave=False)):
-        if lr_drop is not None and epoch == lr_drop[0]:
-            for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
+        drop_lr(optimizer, epoch, lr_drop)                                    # the step decay, at its epoch
         batch_losses, sizes = [], []
         for batch in dataloader:
             x0, y = _batch(batch, device, dtype)                              # float64 data: as the weights
@@ -91,17 +90,11 @@ def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> t
 def check_lr_drop(lr_drop):
     "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
     if lr_drop is None: return None
-    try:
-        e, f = lr_drop
-        ok = (all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (e, f))
-              and int(e) == e and e >= 0 and 0 < f <= 1)
-    except (TypeError, ValueError): ok = False
-    if not ok: raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}")
-    return int(e), float(f)
+    try: e, f = lr_drop; return check_int(e, 'epoch', 0), check_real(f, 'factor', 0, 1, open_lo=True)
+    except (TypeError, ValueError): raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}") from None
 
 def _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_drop, p_uncond, run_name, force):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, float)) or not math.isfinite(epochs) or int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer (0 epochs would save an untrained model), got {epochs!r}")
+    check_int(epochs, 'epochs', why=' (0 epochs would save an untrained model)')
     check_lr_drop(lr_drop)
     if hasattr(dataloader, '__len__') and len(dataloader) == 0:
         raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
@@ -109,7 +102,7 @@ def _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_
     if p_uncond is not None:
         if not isinstance(model, ConditionalDDPM):
             raise TypeError(f"trainConditional needs a ConditionalDDPM, got {type(model).__name__}; use train for an unconditional model")
-        if not 0 <= p_uncond <= 1: raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond!r}")
+        check_real(p_uncond, 'p_uncond', 0, 1)
     check_optimizer(optimizer, model)
     if run_name is not None: check_run_dir(run_name, force)      # a run that cannot be saved is not trained first
 
@@ -144,6 +137,11 @@ def _batch(batch, device, dtype=None):
     return x.to(device, dtype), (None if y is None else y.to(device))
 
 # %% ../nbs/03_training.ipynb #c4d5e6f7
+def drop_lr(optimizer, epoch: int, lr_drop: tuple[int, float] | None) -> None:
+    "The step decay `lr_drop = (epoch, factor)`: at that epoch, each learning rate of `optimizer` is multiplied by `factor`."
+    if lr_drop is not None and epoch == lr_drop[0]:
+        for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
+
 def _epoch_loss(batch_losses: list, sizes: list, epoch: int, optimizer, dataloader) -> float:
     """The epoch's mean loss over its points, from each batch's loss and size (read in one transfer). Stops with a clear
     error when the loader gave nothing, or when the loss is not finite: the data's fault if the loader yields non-finite
@@ -197,9 +195,7 @@ class EMA:
 
 def check_ema(ema) -> float:
     "`ema` checked: a decay in (0, 1)."
-    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 < ema < 1:
-        raise ValueError(f"ema must be a decay in (0, 1) or None (no average), got {ema!r}")
-    return float(ema)
+    return check_real(ema, 'ema', 0, 1, True, True, why=' (a decay), or None (no average)')
 
 # %% ../nbs/03_training.ipynb #f47be1c9
 class TensorLoader:
@@ -207,9 +203,7 @@ class TensorLoader:
     def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None, batch_size: int = 100, shuffle: bool = True,
                  seed: int = 0, drop_last: bool = False):
         if y is not None and len(y) != len(X): raise ValueError(f"X and y differ in length: {len(X)} vs {len(y)}")
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.X, self.y, self.batch_size, self.shuffle, self.drop_last = X, y, int(batch_size), shuffle, drop_last
+        self.X, self.y, self.batch_size, self.shuffle, self.drop_last = X, y, check_int(batch_size, 'batch_size'), shuffle, drop_last
         self.generator = torch.Generator().manual_seed(seed)
     def order(self) -> torch.Tensor:
         "The permutation for the next epoch (advances the generator)."
@@ -256,11 +250,15 @@ def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_nam
     if y is not None and n_classes is None: n_classes = int(y.max().item()) + 1
     model, ns = recipe_model(r, X.shape[1], None if y is None else n_classes, seed)
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=r['lr'], foreach=True)     # one multi-tensor update per step
+    optimizer = make_optimizer(model.parameters(), r['lr'])
     loader = TensorLoader(X, y, batch_size=r['batch_size'], seed=seed)
     losses = train(model, ns, loader, optimizer, n_epochs, run_name, seed=seed, progress=progress, lr_drop=drop,
                    p_uncond=None if y is None else r['p_uncond'], ema=r['ema'], force=force)
     return model, ns, losses
+
+def make_optimizer(params, lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
+    "The workbook's one optimiser: Adam over `params` at rate `lr` (L2 weight `weight_decay`), one multi-tensor update per step."
+    return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, foreach=True)
 
 # %% ../nbs/03_training.ipynb #a9b8c7d6
 def make_recipe(base='report', **changes) -> dict:
@@ -277,15 +275,11 @@ def make_recipe(base='report', **changes) -> dict:
     if r['config'] not in CONFIGS: raise ValueError(f"unknown model config {r['config']!r}; known configs: {', '.join(CONFIGS)}")
     r['scheduler'] = scheduler_args(**r['scheduler'])                             # only what the schedule uses
     make_scheduler(**r['scheduler'])                                              # checks T, the type and the β range
-    if not (isinstance(r['lr'], (int, float)) and math.isfinite(r['lr']) and r['lr'] > 0): raise ValueError(f"lr must be a positive finite number, got {r['lr']!r}")
-    for k, lo in (('batch_size', 1), ('epochs', 1)):
-        if isinstance(r[k], bool) or not isinstance(r[k], int) or r[k] < lo: raise ValueError(f"{k} must be an integer >= {lo}, got {r[k]!r}")
-    if r['epochs_for'] is not None and (isinstance(r['epochs_for'], bool) or not isinstance(r['epochs_for'], int) or r['epochs_for'] < 1):
-        raise ValueError(f"epochs_for must be None (the epochs as given, for any data) or a positive integer, got {r['epochs_for']!r}")
-    r['lr_drop'] = check_lr_drop(r['lr_drop'])
-    if isinstance(r['p_uncond'], bool) or not isinstance(r['p_uncond'], (int, float)) or not 0 <= r['p_uncond'] <= 1:
-        raise ValueError(f"p_uncond must lie in [0, 1], got {r['p_uncond']!r}")
-    if r['ema'] is not None: check_ema(r['ema'])
+    r['lr'] = check_real(r['lr'], 'lr', 0, open_lo=True)
+    r['batch_size'], r['epochs'] = check_int(r['batch_size'], 'batch_size'), check_int(r['epochs'], 'epochs')
+    if r['epochs_for'] is not None: r['epochs_for'] = check_int(r['epochs_for'], 'epochs_for', why=' (or None: the epochs as given, for any data)')
+    r['lr_drop'], r['p_uncond'] = check_lr_drop(r['lr_drop']), check_real(r['p_uncond'], 'p_uncond', 0, 1)
+    if r['ema'] is not None: r['ema'] = check_ema(r['ema'])
     return r
 
 # %% ../nbs/03_training.ipynb #b5c4d3e2
@@ -302,7 +296,7 @@ def recipe_epochs(recipe, n_train: int, epochs: int | None = None) -> tuple[int,
     number of batches (at least 1). `epochs` overrides that; the lr drop moves with the epochs, at the same fraction of
     training."""
     r = make_recipe(recipe)
-    if isinstance(n_train, bool) or not isinstance(n_train, int) or n_train < 1: raise ValueError(f"n_train must be a positive integer, got {n_train!r}")
+    n_train = check_int(n_train, 'n_train')
     if epochs is None:
         epochs = r['epochs']
         if r['epochs_for'] is not None:

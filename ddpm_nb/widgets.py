@@ -17,6 +17,7 @@ from .training import make_recipe, train_recipe
 from .runs import cached_checkpoint, cache_dir, torch_threads
 from .sampling import sample, sampleCFG, plot_beside
 from .metrics import evaluate_samples, floors, train_mlp_classifier, class_consistency
+from .checks import check_int
 
 # %% auto #0
 __all__ = ['RENDERED', 'BUSY_AFTER', 'EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT',
@@ -42,9 +43,7 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     if takes_beta_range(schedule) and beta_low > beta_high:          # in the sliders' names, not the scheduler's
         raise ValueError(f"β_low ({beta_low:.3g}) must not exceed β_high ({beta_high:.3g})")
     ns = make_scheduler(T, schedule, float(beta_low), float(beta_high))
-    if isinstance(t, bool) or int(t) != t or not 0 <= t < T:
-        raise ValueError(f"t must be an integer in 0..{T - 1} for T = {T}, got {t!r}")
-    t = int(t)
+    t = check_int(t, 't', 0, T - 1, f' for T = {T}')
     info = dict(ns.summary(data), t=t, beta_t=ns.betas[t].item(), alpha_bar_t=ns.alpha_bar[t].item(),
                 beta_range=takes_beta_range(schedule))
     fig = Figure(figsize=(11, 3.3))
@@ -222,10 +221,8 @@ def explorer_data(dataset: str):
 def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='explorer') -> dict:
     """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS`,
     which `make_scheduler` leaves out for schedules that take none) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
-    if epochs is not None and (isinstance(epochs, bool) or int(epochs) != epochs or epochs < 1):
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")   # an untrained model explores nothing
     return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, beta_start=REVERSE_BETAS[0], beta_end=REVERSE_BETAS[1]),
-                       **({} if epochs is None else dict(epochs=int(epochs))))
+                       **({} if epochs is None else dict(epochs=epochs)))         # make_recipe checks the epochs
 
 def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int | None = None,
                  recipe='explorer', seed: int = 0, cache=None, progress: bool = True):
@@ -260,9 +257,7 @@ def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine',
     the same `n` and `k`, their ratio, and the schedule's ᾱ_T."""
     model, ns, _ = cached_model(dataset, T, schedule, epochs=epochs, cache=cache, progress=progress)
     _, X_te, _, _ = explorer_data(dataset)
-    if isinstance(n, bool) or int(n) != n or not 1 <= n <= len(X_te) // 2:
-        raise ValueError(f"n must be an integer in 1..{len(X_te) // 2} (half the held-out {dataset}), got {n!r}")
-    n = int(n)
+    n = check_int(n, 'n', 1, len(X_te) // 2, f' (half the held-out {dataset})')
     xs = sample(model, n * k, ns, seed=seed)                  # k·n samples: fresh ones for each of the k draws
     ev = evaluate_samples(xs, X_te, n=n, k=k, floor=_floor(dataset, n, k), c2st_n=0)     # no C2ST: see `_floor`
     info = dict(dataset=dataset, T=int(T), schedule=schedule, n=n, k=ev['k'], emd=ev['emd'], emd_std=ev['emd_std'],
