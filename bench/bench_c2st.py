@@ -40,7 +40,7 @@ def _timed(fn_name, args, kwargs):
 def study_pairs(quick: bool):
     "The study's runs' samples, as its train tasks make them, with each data set's held-out half and floor pair."
     from ddpm_nb.experiments import study_runs
-    from ddpm_nb.batched import with_settings, run_recipe, _train_task, _split, C2ST_RUNS
+    from ddpm_nb.sweep import with_settings, run_recipe, _train_task, _split, C2ST_RUNS
     from ddpm_nb.metrics import _disjoint_subsets
     runs = with_settings(study_runs('full'))
     if quick: runs = [r for r in runs if r['dataset'] in ('moons', 'digits')][:4] + [r for r in runs if r['dataset'] == 'digits'][:2]

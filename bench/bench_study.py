@@ -55,7 +55,7 @@ def main():
     ap.add_argument('--c2st-n', type=int, default=500)
     a = ap.parse_args()
     from ddpm_nb.experiments import sweep_grid
-    from ddpm_nb.batched import run_sweep, run_key, local_workers, KEY_COLUMNS
+    from ddpm_nb.sweep import run_sweep, run_key, local_workers, KEY_COLUMNS
     runs = sweep_grid(datasets=a.datasets)
     tmp = Path(tempfile.mkdtemp(prefix='bench_study_'))
     old = old_sweep_module(tmp)

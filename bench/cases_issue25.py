@@ -30,7 +30,7 @@ from ddpm_nb.schedules import NoiseScheduler                     # noqa: E402
 from ddpm_nb.training import train                               # noqa: E402
 from ddpm_nb.sampling import sample                              # noqa: E402
 from ddpm_nb.runs import save_checkpoint, write_rows, read_rows  # noqa: E402
-from ddpm_nb.batched import CSV_COLUMNS, KEY_COLUMNS             # noqa: E402
+from ddpm_nb.sweep import CSV_COLUMNS, KEY_COLUMNS             # noqa: E402
 
 BOUND = 90
 RESULTS = []                                                     # (cause, case, outcome, detail)
@@ -176,7 +176,7 @@ def run_cases(d: Path):
 
     @case('waits', 'run_sweep(workers=99999999999999999999) in the library')
     def _():
-        from ddpm_nb.batched import run_sweep
+        from ddpm_nb.sweep import run_sweep
         r = [dict(dataset='moons', T=10, schedule='linear', beta_low=0.001, beta_high=0.02, seed=0)]
         return expect_lib_error(lambda: run_sweep(r, workers=99999999999999999999, out_csv=d / 'w.csv', progress=False), 'workers')
 
@@ -358,7 +358,7 @@ def _sweep_cluster(d, address):
 
 def _finished_row() -> dict:
     "A finished row (every score finite) of the run moons T=5 linear, epochs 1, as the sweep writes it."
-    from ddpm_nb.batched import with_settings
+    from ddpm_nb.sweep import with_settings
     r = with_settings([dict(dataset='moons', T=5, schedule='linear', beta_low=0.001, beta_high=0.02, seed=0)], epochs=1)[0]
     return {c: str(r[c]) if c in r else '1.0' for c in CSV_COLUMNS}
 

@@ -4,7 +4,6 @@
 
 # %% ../nbs/07_classifier.ipynb #864e17c4
 from __future__ import annotations
-import math
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
@@ -99,7 +98,7 @@ def _chunk_scores(self: ClassifierDDPM, x: torch.Tensor, t: torch.Tensor, eps: t
 def scores(self: ClassifierDDPM, x) -> torch.Tensor:
     "The raw per-class statistic [n_points, n_classes]: mean ε-errors (\"eps\", lower is better) or Δ (\"report\")."
     x = self._check_x(x)
-    self.noise_scheduler.to(self.device)
+    self.noise_scheduler = self.noise_scheduler.to(self.device)     # where the model is now (it may have moved)
     t, eps = self.draw_noise(len(x))
     C = self.n_classes + (self.method == "report")
     chunk = max(1, self.max_rows // (C * self.n_t))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .checks import F32_MAX
-from .data import (DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points, check_seed,
+from .data import (DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points,
                           norm_stats, normalise, denormalise)
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
@@ -87,7 +87,7 @@ class CLIError(ValueError):
 MAX_SAMPLES = 1_000_000
 "The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at once."
 
-from .batched import MAX_WORKERS   # the most local Dask workers (4 per core), the library's one bound
+from .sweep import MAX_WORKERS   # the most local Dask workers (4 per core), the library's one bound
 
 # %% ../nbs/10_cli.ipynb #1ca25827
 def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's range"):
@@ -208,7 +208,7 @@ def _sweep_flags(p):
     "The flags of `ddpm_nb sweep`: a named study or a grid, shared settings, output. Their defaults are `sweep`'s."
     try:
         from ddpm_nb.experiments import STUDIES, SWEEP_SCHEDULES, sweep
-        from ddpm_nb.batched import local_workers
+        from ddpm_nb.sweep import local_workers
     except ImportError as e:                    # a partial installation: `sweep` says what it lacks, whatever its flags
         p.add_argument('rest', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         p.set_defaults(missing=str(e))
@@ -509,6 +509,7 @@ def cmd_classify(args) -> dict:
     "`ddpm_nb classify`: predict classes with `ClassifierDDPM`; write predictions and probabilities, print the accuracy."
     try: from ddpm_nb.classifier import ClassifierDDPM, class_frequencies
     except ImportError as e: raise CLIError(f"classify needs ddpm_nb.classifier, which this installation lacks ({e})") from None
+    from ddpm_nb.metrics import accuracy
     _check_run_flags(args)
     run, model, ns, cfg = _load_run(args)
     if not isinstance(model, ConditionalDDPM):
@@ -530,7 +531,7 @@ def cmd_classify(args) -> dict:
     pred = proba.argmax(1)                                  # what clf.predict(X) returns: the argmax of the same logits
     atomic_write(pp, lambda f: np.save(f, pred.numpy()))
     atomic_write(qp, lambda f: np.save(f, proba.numpy()))
-    acc = None if y is None else (pred == y).float().mean().item()
+    acc = None if y is None else accuracy(pred, y)
     _say(f"classified {len(X)} points ({args.method} rule, n_t = {args.n_t}) in {time.time() - t0:.1f} s"
          + ("" if acc is None else f": accuracy {acc:.4f}") + f": {pp}, {qp}")
     return dict(run=run, predictions=pp, probabilities=qp, accuracy=acc)

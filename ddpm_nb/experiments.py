@@ -7,7 +7,7 @@ from __future__ import annotations
 from .data import DATASETS
 from .schedules import make_scheduler
 from .runs import read_rows
-from .batched import run_sweep, with_settings, run_key, run_label, load_results, CSV_COLUMNS, _finished
+from .sweep import run_sweep, with_settings, run_key, run_label, load_results, CSV_COLUMNS, _finished
 
 # %% auto #0
 __all__ = ['SWEEP_SCHEDULES', 'FIVE_SETS', 'BETA_GRID', 'STUDIES', 'NLLS', 'BETA_VIEWS', 'FULL_STUDY_COMMAND', 'sweep_grid',

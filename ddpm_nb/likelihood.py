@@ -41,8 +41,7 @@ def _check_vlb_args(model, noise_scheduler, X, variance, batch_size):
     X = _check_points(X, 'X')
     if X.shape[1] != model.n_dim: raise ValueError(f"X must have shape [n, {model.n_dim}] for this model (n_dim={model.n_dim}), got {tuple(X.shape)}")
     dev = model_device(model)
-    noise_scheduler.to(dev)
-    return X.float().to(dev), dev, check_int(batch_size, 'batch_size')
+    return X.float().to(dev), dev, check_int(batch_size, 'batch_size'), noise_scheduler.to(dev)
 
 @torch.no_grad()
 def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_size: int = 10_000,
@@ -50,7 +49,7 @@ def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_si
     """The terms of the variational bound on data `X` (see `vlb`), averaged over its rows, in nats per dimension:
     `L_T` (prior KL, a float), `L_t` (float64 tensor [T]: index 0 is the decoder term L_0, index t >= 1 the KL at
     step t) and their sum `total`."""
-    X, dev, batch_size = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
+    X, dev, batch_size, noise_scheduler = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
     g = torch.Generator(device=dev).manual_seed(seed)
     T, (N, d) = len(noise_scheduler), X.shape
     terms = torch.zeros(T, dtype=torch.float64)
@@ -74,7 +73,7 @@ def vlb(model, noise_scheduler: NoiseScheduler, X, n_t: int | None = None, seed:
     Monte-Carlo estimate T·E_t[...] from `n_t` random timesteps per row. Works for any model called as `model(x, t)`."""
     if n_t is None: return vlb_terms(model, noise_scheduler, X, seed, batch_size, variance)['total']
     n_t = check_int(n_t, 'n_t')
-    X, dev, batch_size = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
+    X, dev, batch_size, noise_scheduler = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
     g = torch.Generator(device=dev).manual_seed(seed)
     T, (N, d) = len(noise_scheduler), X.shape
     rows = torch.arange(N, device=dev).repeat_interleave(n_t)

@@ -77,7 +77,7 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
     seed, clip = _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip)   # at the edge, once
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
-    noise_scheduler.to(device)
+    noise_scheduler = noise_scheduler.to(device)                      # a copy on another device; the caller's stays
     if generator is None and seed is not None: generator = torch.Generator(device=device).manual_seed(seed)
     x = torch.randn((int(n_samples), n_dim), generator=generator, device=device) if x_T is None else x_T.to(device, torch.float32).clone()
     chain = [x] if return_intermediate else None

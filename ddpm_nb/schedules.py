@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_schedules.ipynb #e0e4d43f
 from __future__ import annotations
-import math, numbers, warnings
+import copy, math, numbers, warnings
 import torch
 from fastcore.basics import patch
 from .checks import check_int, check_real, check_choice
@@ -163,12 +163,16 @@ def __repr__(self: NoiseScheduler):
 
 # %% ../nbs/01_schedules.ipynb #4b3c2d1e
 @patch
-def to(self: NoiseScheduler, device):
-    "Move the schedule's tensors to `device` (returns self)."
-    self.device = torch.device(device)
+def to(self: NoiseScheduler, device) -> NoiseScheduler:
+    """The schedule on `device`: itself when it is there, else a copy with its tensors there (as `Tensor.to` does: the
+    scheduler a caller passed in stays where it was)."""
+    device = torch.device(device)
+    if device == self.device: return self
+    moved = copy.copy(self)
+    moved.device = device
     for k, v in vars(self).items():
-        if isinstance(v, torch.Tensor): setattr(self, k, v.to(device))
-    return self
+        if isinstance(v, torch.Tensor): setattr(moved, k, v.to(device))
+    return moved
 
 @patch
 def prior_kl(self: NoiseScheduler, x0: torch.Tensor) -> float:

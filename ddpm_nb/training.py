@@ -45,7 +45,7 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
     step (`check_run_dir`; `force` replaces one that holds samples)."""
     _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_drop, p_uncond, run_name, force)
     device, dtype = model_device(model), next(model.parameters()).dtype
-    noise_scheduler.to(device)
+    noise_scheduler = noise_scheduler.to(device)                             # a copy on another device; the caller's stays
     gen = _seed(seed, device)                                                # our own generator for t and ε (or None)
     T, losses, average = len(noise_scheduler), [], None if ema is None else EMA(model, ema)   # EMA checks the decay
     model.train()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip('distributed')
-from ddpm_nb.batched import CSV_COLUMNS
+from ddpm_nb.sweep import CSV_COLUMNS
 from ddpm_nb.runs import read_rows
 import ddpm_nb
 

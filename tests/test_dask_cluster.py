@@ -8,7 +8,7 @@ import pytest
 
 distributed = pytest.importorskip('distributed')
 from distributed import Client
-from ddpm_nb.batched import CSV_COLUMNS, KEY_COLUMNS, RESULT_COLUMNS
+from ddpm_nb.sweep import CSV_COLUMNS, KEY_COLUMNS, RESULT_COLUMNS
 from ddpm_nb.runs import read_rows
 
 BIN = Path(sys.executable).parent

@@ -12,7 +12,7 @@ SWEEP = ['--epochs', '1', '--eval-n', '100', '--k-subsets', '2', '--workers', '0
 
 
 def _rows(path):
-    from ddpm_nb.batched import CSV_COLUMNS
+    from ddpm_nb.sweep import CSV_COLUMNS
     from ddpm_nb.runs import read_rows
     return read_rows(path, CSV_COLUMNS)
 

@@ -3,7 +3,7 @@
 `results/sweep.csv` was made by `ddpm_nb sweep --study full` when the sweep recorded one kernel NLL, the held-out KDE
 NLL, as `nll` (with `nll_std`, `nll_floor`, `nll_floor_std`). The sweep now records the course's NLL (`get_nll`) as
 `course_nll*` and the held-out one as `heldout_nll*`. This script gives every row of such a file both: it trains and
-samples each data set's runs with the sweep's own task (`ddpm_nb.batched._train_task`: the same networks and samples the
+samples each data set's runs with the sweep's own task (`ddpm_nb.sweep._train_task`: the same networks and samples the
 sweep scores; bit for bit on one machine, notebook 09a), computes both NLLs over the same k pairs of n-point subsets and
 their floors as `evaluate_samples` does, checks that the held-out NLL it gets equals the file's `nll` (so the samples are
 the sweep's), and writes the rows with the new columns (every other column as it was).
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ddpm_nb.experiments import study_runs
-from ddpm_nb.batched import with_settings, run_recipe, _train_task, _split, run_key, CSV_COLUMNS
+from ddpm_nb.sweep import with_settings, run_recipe, _train_task, _split, run_key, CSV_COLUMNS
 from ddpm_nb.metrics import get_nll, heldout_nll, nll_floor, _paired_subsets
 from ddpm_nb.runs import format_cell
 
