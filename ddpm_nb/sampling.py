@@ -13,53 +13,8 @@ from .data import check_seed
 from .checks import check_int, check_real
 
 # %% auto #0
-__all__ = ['ddim_step', 'ddim_timesteps', 'reverse_process', 'gaussian_eps', 'GaussianEps', 'sample', 'ddim_sample',
+__all__ = ['reverse_process', 'gaussian_eps', 'GaussianEps', 'ddim_step', 'ddim_timesteps', 'sample', 'ddim_sample',
            'prior_from_data', 'plot_chain', 'animate_chain', 'plot_beside', 'cfg_eps', 'sampleConditional', 'sampleCFG']
-
-# %% ../nbs/04_sampling.ipynb #33f22f7d
-def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
-              eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None,
-              clip: float | bool | None = None) -> torch.Tensor:
-    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. With a bound
-    (`clip`, or by default the scheduler's own; `False`: none) x̂_0 is clipped to [-clip, clip], and ε re-derived from it
-    so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
-    clip = noise_scheduler.clip_bound(clip)
-    ab = noise_scheduler.alpha_bar
-    ab_t = ab[t]
-    ab_prev = ab[t_prev] if t_prev >= 0 else torch.ones((), device=ab.device)
-    x0 = noise_scheduler.predict_start_from_noise(x_t, t, eps)
-    if clip is not None:
-        x0 = x0.clamp(-clip, clip)
-        eps = (x_t - ab_t.sqrt() * x0) / (1 - ab_t).sqrt()
-    sigma = eta * ((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)).clamp(min=0).sqrt()
-    out = ab_prev.sqrt() * x0 + (1 - ab_prev - sigma ** 2).clamp(min=0).sqrt() * eps
-    if eta > 0 and t_prev >= 0:
-        if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
-        out = out + sigma * noise
-    return out
-
-def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
-    """`n_inference_steps` timesteps evenly spaced over T-1..0, in decreasing order: always T-1 first (the chain starts
-    at the noise end) and 0 last when there are two or more."""
-    n = check_int(n_inference_steps, 'n_inference_steps', 1, num_timesteps)
-    if n == 1: return [num_timesteps - 1]
-    ts = torch.linspace(0, num_timesteps - 1, n, dtype=torch.float64).round().long().unique()
-    return ts.flip(0).tolist()
-
-# %% ../nbs/04_sampling.ipynb #04a73ae1
-def _check_common(model, n_samples, noise_scheduler, x_T):
-    check_int(n_samples, 'n_samples', 1, 10_000_000, ' in one call (draw more in several calls)')
-    check_steps(model, noise_scheduler)
-    w = next(model.parameters(), None)
-    if w is not None and w.dtype not in (torch.float32, torch.float64):     # model.half(): its time embedding mixes dtypes
-        raise ValueError(f"the model's weights are {w.dtype} (model.half()?): the samplers need float32 (or float64) weights; "
-                         f"call model.float() first")
-    if x_T is not None:
-        if not isinstance(x_T, torch.Tensor) or x_T.is_complex() or not (x_T.is_floating_point() or x_T.dtype in (torch.int32, torch.int64)):
-            raise ValueError(f"x_T must be a real tensor of shape [{int(n_samples)}, {model.n_dim}], got {type(x_T).__name__}"
-                             + (f" of dtype {x_T.dtype}" if isinstance(x_T, torch.Tensor) else ''))
-        if tuple(x_T.shape) != (int(n_samples), model.n_dim):
-            raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
 
 # %% ../nbs/04_sampling.ipynb #c577af19
 @torch.no_grad()
@@ -128,6 +83,36 @@ class GaussianEps(nn.Module):
         "The exact ε of Gaussian data at `x`, `t` (`gaussian_eps`)."
         return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
 
+# %% ../nbs/04_sampling.ipynb #33f22f7d
+def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
+              eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None,
+              clip: float | bool | None = None) -> torch.Tensor:
+    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. With a bound
+    (`clip`, or by default the scheduler's own; `False`: none) x̂_0 is clipped to [-clip, clip], and ε re-derived from it
+    so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
+    clip = noise_scheduler.clip_bound(clip)
+    ab = noise_scheduler.alpha_bar
+    ab_t = ab[t]
+    ab_prev = ab[t_prev] if t_prev >= 0 else torch.ones((), device=ab.device)
+    x0 = noise_scheduler.predict_start_from_noise(x_t, t, eps)
+    if clip is not None:
+        x0 = x0.clamp(-clip, clip)
+        eps = (x_t - ab_t.sqrt() * x0) / (1 - ab_t).sqrt()
+    sigma = eta * ((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)).clamp(min=0).sqrt()
+    out = ab_prev.sqrt() * x0 + (1 - ab_prev - sigma ** 2).clamp(min=0).sqrt() * eps
+    if eta > 0 and t_prev >= 0:
+        if noise is None: noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
+        out = out + sigma * noise
+    return out
+
+def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
+    """`n_inference_steps` timesteps evenly spaced over T-1..0, in decreasing order: always T-1 first (the chain starts
+    at the noise end) and 0 last when there are two or more."""
+    n = check_int(n_inference_steps, 'n_inference_steps', 1, num_timesteps)
+    if n == 1: return [num_timesteps - 1]
+    ts = torch.linspace(0, num_timesteps - 1, n, dtype=torch.float64).round().long().unique()
+    return ts.flip(0).tolist()
+
 # %% ../nbs/04_sampling.ipynb #946e6d5b
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:
@@ -141,6 +126,21 @@ def ddim_sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, n_
                 **kwargs) -> torch.Tensor:
     "Deterministic (η = 0) DDIM sampling with `n_inference_steps` network calls."
     return sample(model, n_samples, noise_scheduler, sampler="ddim", n_inference_steps=n_inference_steps, eta=eta, **kwargs)
+
+# %% ../nbs/04_sampling.ipynb #04a73ae1
+def _check_common(model, n_samples, noise_scheduler, x_T):
+    check_int(n_samples, 'n_samples', 1, 10_000_000, ' in one call (draw more in several calls)')
+    check_steps(model, noise_scheduler)
+    w = next(model.parameters(), None)
+    if w is not None and w.dtype not in (torch.float32, torch.float64):     # model.half(): its time embedding mixes dtypes
+        raise ValueError(f"the model's weights are {w.dtype} (model.half()?): the samplers need float32 (or float64) weights; "
+                         f"call model.float() first")
+    if x_T is not None:
+        if not isinstance(x_T, torch.Tensor) or x_T.is_complex() or not (x_T.is_floating_point() or x_T.dtype in (torch.int32, torch.int64)):
+            raise ValueError(f"x_T must be a real tensor of shape [{int(n_samples)}, {model.n_dim}], got {type(x_T).__name__}"
+                             + (f" of dtype {x_T.dtype}" if isinstance(x_T, torch.Tensor) else ''))
+        if tuple(x_T.shape) != (int(n_samples), model.n_dim):
+            raise ValueError(f"x_T must have shape [n_samples, n_dim] = [{int(n_samples)}, {model.n_dim}], got {tuple(x_T.shape)}")
 
 # %% ../nbs/04_sampling.ipynb #6d410401
 def prior_from_data(X: torch.Tensor, noise_scheduler: NoiseScheduler, n_samples: int, seed: int = 0) -> torch.Tensor:
