@@ -54,7 +54,7 @@ def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tens
     fn, allowed = SCHEDULES[check_choice(type, 'schedule type', SCHEDULES)]
     bad = [k for k in kwargs if k not in allowed]
     if bad: raise ValueError(f"schedule {type!r} takes {', '.join(allowed)}; got unexpected {', '.join(bad)}")
-    kwargs = {k: check_real(v, k, 0, 1, True, True) if k.startswith('beta_') else v for k, v in kwargs.items()}
+    kwargs = {k: check_real(v, k, 0, 1, True, True) if k.startswith('beta_') else check_real(v, k) for k, v in kwargs.items()}
     if 'beta_start' in allowed:
         lo, hi = kwargs.get('beta_start', 1e-4), kwargs.get('beta_end', 0.02)
         if lo > hi: raise ValueError(f"beta_start ({lo}) must not exceed beta_end ({hi})")
