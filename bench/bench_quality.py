@@ -1,7 +1,7 @@
 """Sample quality and likelihood of the report's recipe and the recommended one (`RECIPES['large']`), on every data set.
 
     python bench/bench_quality.py [--sets moons circles ...] [--seeds 0 1 2] [--recipes report large]
-                                  [--jobs 1] [--csv results/bench_quality.csv] [--table-only]
+                                  [--jobs 1] [--csv results/bench_quality.csv] [--table-only] [--course-sizes]
 
 Each 2-D/3-D set is drawn at 32 000 points (`load_dataset(name, n_samples=N_TOY)`; digits: all 1797) and split half and
 half (seed 0): the model trains on one half, 16 000 points, the size `RECIPES['large']`'s epochs are set for (with 4000 the
@@ -32,6 +32,13 @@ in parts (`--sets`, `--seeds`, `--recipes`), in parallel processes (`--jobs`), o
 prints the table of what the file holds. The table shows the mean over seeds (± standard deviation). Bars (issue 10):
 the recommended recipe reaches EMD <= 1.15 x floor and C2ST <= 0.53 on every 2-D and 3-D set (mean of 3 seeds); digits'
 goal is EMD <= 1.5 x floor. Exits with status 1 if a bar is missed on the sets in the table.
+
+`--course-sizes` scores the recipes at the sizes of the course's own data files instead (issue 22): each 2-D/3-D set at its
+`load_dataset` size (8000 points; helix 10 000), split 80/20 (seed 0), so the model trains on 6400 (helix 8000) points and
+n = 800 (helix 1000) held-out points face n samples at a time. Its rows go to their own file
+(`results/bench_quality_course.csv` by default), with one more column, `memorisation`: the median distance from a sample
+to its nearest training point over the median distance from a held-out point to its nearest training point (about 1: the
+samples are no closer to the training points than new data is; well below 1: the model reproduces its training points).
 """
 from __future__ import annotations
 import argparse, math, os, sys, time
@@ -46,34 +53,46 @@ N_TOY = 32_000          # points drawn of each 2-D/3-D set: 16 000 to train on, 
 EMD_BAR, C2ST_BAR, DIGITS_GOAL = 1.15, 0.53, 1.5
 COLUMNS = ('recipe', 'dataset', 'seed', 'n_train', 'n', 'emd', 'emd_floor', 'emd_ratio', 'c2st', 'c2st_floor',
            'ode_nll', 'ode_nll_se', 'vlb', 'kde_ref_nll', 'kde_bandwidth', 'train_s', 'load_1min', 'threads', 'host')
+COURSE_COLUMNS = COLUMNS + ('memorisation',)
+"The columns of `--course-sizes` rows: the same, and the memorisation ratio."
+COURSE_TEST_FRAC = 0.2
 KEY = ('recipe', 'dataset', 'seed')
 
 _CACHE: dict = {}
 
-def _set_cache(name):
-    "The split, the floor and the KDE reference of a data set: computed once per process."
-    if name not in _CACHE:
+def _set_cache(name, course: bool = False):
+    """The split, the floor and the KDE reference of a data set: computed once per process. `course`: at the course's size
+    (`load_dataset`'s own) and split (80/20), else N_TOY points split half and half."""
+    if (name, course) not in _CACHE:
         from ddpm_nb.data import load_dataset, train_test_split
         from ddpm_nb.metrics import floors
         from ddpm_nb.likelihood import kde_reference_nll
-        X, y = load_dataset(name, n_samples=None if name == 'digits' else N_TOY)
-        X_tr, X_te, _, _ = train_test_split(X, y, test_frac=0.5, seed=0)
-        _CACHE[name] = dict(X_tr=X_tr, X_te=X_te, floor=floors(X_te, N_EVAL, K_EVAL, seed=0),
+        X, y = load_dataset(name, n_samples=None if name == 'digits' or course else N_TOY)
+        X_tr, X_te, _, _ = train_test_split(X, y, test_frac=COURSE_TEST_FRAC if course else 0.5, seed=0)
+        _CACHE[name, course] = dict(X_tr=X_tr, X_te=X_te, floor=floors(X_te, N_EVAL, K_EVAL, seed=0),
                             ref=kde_reference_nll(X_tr, X_te))
-    return _CACHE[name]
+    return _CACHE[name, course]
+
+def memorisation(samples, X_train, X_test) -> float:
+    """Median distance from a sample to its nearest training point over the median distance from a held-out point to its
+    nearest training point: about 1 when the samples are no closer to the training set than fresh data; below 1 when they
+    copy training points."""
+    import torch
+    nearest = lambda A: torch.cat([torch.cdist(a, X_train.double()).min(1).values for a in A.double().split(2048)])
+    return (nearest(samples).median() / nearest(X_test).median()).item()
 
 def run_one(job) -> dict:
     """Train recipe `job[0]` on set `job[1]` with seed `job[2]` at one torch thread (weights saved into folder `job[3]`
     unless it is None); score it; return its row. For digits, save the image grid into folder `job[4]`."""
-    recipe, name, seed, save, figdir = job
+    recipe, name, seed, save, figdir, course = job
     import torch
     torch.set_num_threads(1)
-    if recipe == 'data': return _data_row(name, seed)
+    if recipe == 'data': return _data_row(name, seed, course)
     from ddpm_nb.training import RECIPES, train_recipe
     from ddpm_nb.sampling import sample
     from ddpm_nb.metrics import evaluate_samples
     from ddpm_nb.likelihood import ode_nll, vlb
-    c = _set_cache(name)
+    c = _set_cache(name, course)
     X_tr, X_te, floor = c['X_tr'], c['X_te'], c['floor']
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -93,24 +112,25 @@ def run_one(job) -> dict:
                 emd_ratio=m['emd_ratio'], c2st=m['c2st'], c2st_floor=m['c2st_floor'], ode_nll=o['nll'],
                 ode_nll_se=math.hypot(o['nll_se'], o['hutchinson_se']), vlb=vlb(model, ns, X_lik, seed=seed),
                 kde_ref_nll=c['ref']['nll'], kde_bandwidth=c['ref']['bandwidth'], train_s=round(t_train, 1),
-                load_1min=round(load, 2), threads=1, host=os.uname().nodename)
+                load_1min=round(load, 2), threads=1, host=os.uname().nodename, memorisation=memorisation(xs, X_tr, X_te))
 
-def _data_row(name, seed) -> dict:
+def _data_row(name, seed, course: bool = False) -> dict:
     "The `data` row: the training half's own points scored as samples, the reference a perfect model would reach."
     from ddpm_nb.metrics import evaluate_samples
-    c = _set_cache(name)
+    c = _set_cache(name, course)
     m = evaluate_samples(c['X_tr'], c['X_te'], n=N_EVAL, k=K_EVAL, seed=seed, floor=c['floor'])
     return dict(recipe='data', dataset=name, seed=seed, n_train=len(c['X_tr']), n=m['n'], emd=m['emd'], emd_floor=m['emd_floor'],
                 emd_ratio=m['emd_ratio'], c2st=m['c2st'], c2st_floor=m['c2st_floor'], ode_nll=math.nan, ode_nll_se=math.nan,
                 vlb=math.nan, kde_ref_nll=c['ref']['nll'], kde_bandwidth=c['ref']['bandwidth'], train_s=0.,
-                load_1min=round(os.getloadavg()[0], 2), threads=1, host=os.uname().nodename)
+                load_1min=round(os.getloadavg()[0], 2), threads=1, host=os.uname().nodename, memorisation=math.nan)
 
-def table(rows) -> tuple[str, bool]:
-    "The table (mean ± sd over seeds per set and recipe) and whether the recommended recipe meets the bars."
+def table(rows, course: bool = False) -> tuple[str, bool]:
+    """The table (mean ± sd over seeds per set and recipe) and whether the recommended recipe meets the bars. `course`:
+    rows of `--course-sizes`, with their training points and memorisation ratio."""
     import numpy as np
     lines, ok = [], True
     head = (f"{'set':<13}{'recipe':<8}{'seeds':>5}  {'EMD/floor':>13}  {'C2ST':>13} {'floor':>6}  {'ODE NLL':>8} {'VLB':>8} "
-            f"{'KDE ref':>8}  {'train s':>12} {'load':>5}  bars")
+            f"{'KDE ref':>8}  {'train s':>12} {'load':>5}" + (f"  {'n_train':>7} {'memo':>5}" if course else '') + "  bars")
     lines += [head, '-' * len(head)]
     for name in SETS:
         for recipe in RECIPE_NAMES:
@@ -129,14 +149,17 @@ def table(rows) -> tuple[str, bool]:
                 else: bars = f"goal {DIGITS_GOAL}: {'met' if e <= DIGITS_GOAL else 'missed'}"
             lines.append(f"{name:<13}{recipe:<8}{len(rs):>5}  {ms('emd_ratio'):>13}  {ms('c2st', 3):>13} {f('c2st_floor').mean():>6.3f}  "
                          f"{num(f('ode_nll').mean())} {num(f('vlb').mean())} {f('kde_ref_nll').mean():>8.3f}  "
-                         f"{ms('train_s', 0):>12} {f('load_1min').mean():>5.1f}  {bars}")
+                         f"{ms('train_s', 0):>12} {f('load_1min').mean():>5.1f}"
+                         + (f"  {int(f('n_train').mean()):>7} {f('memorisation').mean():>5.2f}" if course else '') + f"  {bars}")
     lines.append(f"\nEMD/floor and C2ST: mean ± sd over seeds; C2ST floor = two disjoint held-out subsets. NLLs in nats/dim on "
                  f"{N_LIK} held-out points: ODE = exact probability-flow likelihood, VLB = bound of the ancestral chain without clipping x̂0 "
                  f"(the large rows sample with x̂0 clipped to [-1, 1]; notebook 05a), KDE ref = "
-                 f"Gaussian KDE on the training half (bandwidth by 5-fold CV). Train s: wall clock at one torch thread, "
+                 f"Gaussian KDE on the training points (bandwidth by 5-fold CV). Train s: wall clock at one torch thread, "
                  f"load = 1-minute load average when training started. Bars for 'large' on the 2-D/3-D sets: EMD <= {EMD_BAR} x floor "
                  f"and C2ST <= {C2ST_BAR} on the mean of >= 3 seeds. Recipe 'data': no model, the training half's own points "
-                 f"scored as samples: what a perfect model scores.")
+                 f"scored as samples: what a perfect model scores."
+                 + (f" Course sizes: each set at load_dataset's size, split 80/20 (n = half the held-out points); memo = median "
+                    f"nearest-training-point distance of the samples over that of held-out points (1: no memorisation)." if course else ''))
     return '\n'.join(lines), ok
 
 def main(argv=None):
@@ -145,15 +168,22 @@ def main(argv=None):
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     ap.add_argument('--recipes', nargs='+', choices=RECIPE_NAMES, default=list(RECIPE_NAMES))
     ap.add_argument('--jobs', type=int, default=1, help='parallel processes, each at one torch thread (default 1)')
-    ap.add_argument('--csv', default=str(ROOT / 'results' / 'bench_quality.csv'), help='results file; rows are merged in by (recipe, dataset, seed)')
+    ap.add_argument('--csv', default=None, help='results file; rows are merged in by (recipe, dataset, seed) (default: '
+                    'results/bench_quality.csv, or results/bench_quality_course.csv with --course-sizes)')
     ap.add_argument('--table-only', action='store_true', help='print the table of the rows in --csv and exit')
     ap.add_argument('--save-models', default=None, metavar='DIR', help='also save each trained state_dict into DIR')
+    ap.add_argument('--course-sizes', action='store_true', help="the course's sizes: load_dataset's own (8000; helix 10 000), "
+                    "split 80/20, 2-D/3-D sets only, into results/bench_quality_course.csv unless --csv is given")
     args = ap.parse_args(argv)
     if args.jobs < 1: ap.error(f"--jobs must be at least 1, got {args.jobs}")
     from ddpm_nb.runs import read_rows, write_rows, check_output_file
+    course = args.course_sizes
+    if args.csv is None: args.csv = str(ROOT / 'results' / ('bench_quality_course.csv' if course else 'bench_quality.csv'))
+    if course: args.sets = [s for s in args.sets if s in TOY_SETS]               # digits has one size: the main table's
+    columns = COURSE_COLUMNS if course else COLUMNS
     check_output_file(args.csv, 'results file')
     if not args.table_only:
-        jobs = [(r, s, seed, args.save_models, str(Path(args.csv).parent)) for s in args.sets for r in args.recipes for seed in args.seeds]
+        jobs = [(r, s, seed, args.save_models, str(Path(args.csv).parent), course) for s in args.sets for r in args.recipes for seed in args.seeds]
         jobs.sort(key=lambda j: (j[0] != 'large', j[1] == 'digits'))          # the long trainings first
         print(f"{len(jobs)} runs on {args.jobs} process(es), one torch thread each; results into {args.csv}", flush=True)
         if args.jobs == 1: results = map(run_one, jobs)
@@ -162,12 +192,12 @@ def main(argv=None):
             pool = mp.get_context('spawn').Pool(args.jobs)
             results = pool.imap_unordered(run_one, jobs)
         for row in results:
-            write_rows(args.csv, [row], COLUMNS, key=KEY)
+            write_rows(args.csv, [row], columns, key=KEY)
             print(f"  {row['recipe']:<7} {row['dataset']:<13} seed {row['seed']}: EMD/floor {row['emd_ratio']:.3f}  C2ST {row['c2st']:.3f}  "
                   f"ODE NLL {row['ode_nll']:.3f}  VLB {row['vlb']:.3f}  train {row['train_s']:.0f} s (load {row['load_1min']})", flush=True)
-    rows = [r for r in read_rows(args.csv, COLUMNS) if r['dataset'] in args.sets and r['recipe'] in args.recipes
+    rows = [r for r in read_rows(args.csv, columns) if r['dataset'] in args.sets and r['recipe'] in args.recipes
             and int(r['seed']) in args.seeds]
-    text, ok = table(rows)
+    text, ok = table(rows, course)
     print('\n' + text)
     return 0 if ok else 1
 
