@@ -60,8 +60,11 @@ def atomic_write(path, write_fn, mode: str = 'wb'):
 _CHECKPOINT_CLASSES = {}
 
 def register_checkpoint_class(cls):
-    "Let checkpoints hold instances of `cls` (which has a `config` property and is rebuilt as `cls(**config)`); returns `cls`."
+    """Let checkpoints hold instances of `cls` (which has a `config` property and is rebuilt as `cls(**config)`); returns `cls`.
+    A class of the same name registered later (a notebook that defines it again) is the one checkpoints load as; instances
+    of either can be saved."""
     _CHECKPOINT_CLASSES[cls.__name__] = cls
+    cls._checkpoint_class = True                   # in this class's own __dict__: a subclass is not registered by it
     return cls
 
 register_checkpoint_class(DDPM); register_checkpoint_class(ConditionalDDPM)
@@ -259,7 +262,7 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
     the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader finds the old
     run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing else is in it, and
     one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the folder."""
-    if _CHECKPOINT_CLASSES.get(type(model).__name__) is not type(model):
+    if not (type(model).__name__ in _CHECKPOINT_CLASSES and type(model).__dict__.get('_checkpoint_class')):
         raise TypeError(f"save_checkpoint saves the workbook's networks ({', '.join(_CHECKPOINT_CLASSES)}), which know how to "
                         f"rebuild themselves, got a {type(model).__name__}; save another module's weights with "
                         f"torch.save(module.state_dict(), path)")
