@@ -11,13 +11,14 @@ import numpy as np
 __all__ = ['F32_MAX', 'check_int', 'check_real', 'check_choice']
 
 # %% ../nbs/00a_checks.ipynb #fde97a83
-def check_int(v, name: str, lo: int = 1, hi: int | None = None, why: str = '') -> int:
-    """`v` as an `int` in [`lo`, `hi`] (no upper bound when `hi` is None): a Python or numpy integer, an integral float
-    such as 100.0, or a 0-d tensor or array of one; never a bool. Anything else is a `ValueError` naming `name`, the
-    value and the range (`why`, e.g. `' (4 per CPU core)'`, says where a bound comes from)."""
-    v = _scalar(v)
+def check_int(v, name: str, lo: int = 1, hi: int | None = None, why: str = '', floats: bool = False) -> int:
+    """`v` as an `int` in [`lo`, `hi`] (no upper bound when `hi` is None): a Python or numpy integer, never a bool; with
+    `floats`, also an integral float such as 100.0 or a 0-d tensor or array of one (where a function has always taken
+    them). Anything else is a `ValueError` naming `name`, the value and the range (`why`, e.g. `' (4 per CPU core)'`,
+    says where a bound comes from)."""
+    if floats: v = _scalar(v)
     real = isinstance(v, numbers.Real) and not isinstance(v, bool)
-    integral = isinstance(v, numbers.Integral) or (real and math.isfinite(v) and v == int(v))  # no float(huge int)
+    integral = isinstance(v, numbers.Integral) or (floats and real and math.isfinite(v) and v == int(v))
     if not (real and integral and lo <= v and (hi is None or v <= hi)):
         raise ValueError(f"{name} must be {_int_range(lo, hi)}{why}, got {v!r}")
     return int(v)
@@ -33,11 +34,11 @@ def _int_range(lo, hi) -> str:
 
 # %% ../nbs/00a_checks.ipynb #7bc72efd
 def check_real(v, name: str, lo: float | None = None, hi: float | None = None, open_lo: bool = False,
-               open_hi: bool = False, why: str = '') -> float:
+               open_hi: bool = False, why: str = '', scalars: bool = False) -> float:
     """`v` as a finite `float` between `lo` and `hi` (either may be None: no bound), the ends excluded where `open_lo` /
-    `open_hi`; a Python or numpy number, never a bool. Anything else is a `ValueError` naming `name`, the value and the
-    interval; a 0-d tensor or array counts as its number."""
-    v = _scalar(v)
+    `open_hi`; a Python or numpy number, never a bool; with `scalars`, also a 0-d tensor or array (where a function has
+    always taken them). Anything else is a `ValueError` naming `name`, the value and the interval."""
+    if scalars: v = _scalar(v)
     ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
     try: ok = ok and math.isfinite(v)
     except OverflowError: ok = False                                          # an int beyond float's range

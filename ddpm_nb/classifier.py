@@ -177,7 +177,7 @@ def _check_prior(self: ClassifierDDPM, prior) -> torch.Tensor:
 
 @patch
 def _check_scale(self: ClassifierDDPM, scale) -> float:
-    return check_real(scale, 'scale', 0, open_lo=True)
+    return check_real(scale, 'scale', 0, open_lo=True, scalars=True)
 
 # %% ../nbs/07_classifier.ipynb #0b238829
 @patch

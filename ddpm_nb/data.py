@@ -173,7 +173,7 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     class last); albatross has no other source."""
     if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
-    n_samples = None if n_samples is None else check_int(n_samples, 'n_samples', 1, 10_000_000)
+    n_samples = None if n_samples is None else check_int(n_samples, 'n_samples', 1, 10_000_000, floats=True)
     seed = check_seed(seed)
     kw = {} if n_samples is None else dict(n_samples=int(n_samples))
     if path is not None: X, y = _from_file(name, path)

@@ -32,7 +32,7 @@ def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_re
     y_ref = torch.as_tensor(y_ref).long()
     if len(X_ref) != len(y_ref): raise ValueError(f"X_ref and y_ref differ in length: {len(X_ref)} vs {len(y_ref)}")
     n_max, k = check_int(n_max, 'n_max'), check_int(k, 'k')
-    ws = [check_real(w, 'a guidance scale') for w in guidance_scales]
+    ws = [check_real(w, 'a guidance scale', scalars=True) for w in guidance_scales]
     X_ref = torch.as_tensor(X_ref).cpu()
     ref = {c: X_ref[y_ref.cpu() == c] for c in range(model.n_classes)}
     n = {c: min(n_max, len(ref[c]) // 2) for c in ref}

@@ -35,7 +35,8 @@ def _check_pair(a, b, na: str = 'a', nb: str = 'b'):
     if a.shape[1] != b.shape[1]: raise ValueError(f"{na} and {nb} differ in dimension: {na} has n_dim={a.shape[1]}, {nb} has n_dim={b.shape[1]}")
     return a, b
 
-def _check_temperature(temperature) -> float: return check_real(temperature, 'temperature', 0, open_lo=True)
+def _check_temperature(temperature) -> float:
+    return check_real(temperature, 'temperature', 0, open_lo=True, scalars=True)
 
 # %% ../nbs/05_metrics.ipynb #37a64b65
 def emd(a, b, num_itermax: int = 10_000_000) -> float:

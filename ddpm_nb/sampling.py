@@ -108,7 +108,7 @@ def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev
 def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
     """`n_inference_steps` timesteps evenly spaced over T-1..0, in decreasing order: always T-1 first (the chain starts
     at the noise end) and 0 last when there are two or more."""
-    n = check_int(n_inference_steps, 'n_inference_steps', 1, num_timesteps)
+    n = check_int(n_inference_steps, 'n_inference_steps', 1, num_timesteps, floats=True)
     if n == 1: return [num_timesteps - 1]
     ts = torch.linspace(0, num_timesteps - 1, n, dtype=torch.float64).round().long().unique()
     return ts.flip(0).tolist()
@@ -129,7 +129,7 @@ def ddim_sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, n_
 
 # %% ../nbs/04_sampling.ipynb #04a73ae1
 def _check_common(model, n_samples, noise_scheduler, x_T):
-    check_int(n_samples, 'n_samples', 1, 10_000_000, ' in one call (draw more in several calls)')
+    check_int(n_samples, 'n_samples', 1, 10_000_000, ' in one call (draw more in several calls)', floats=True)
     check_steps(model, noise_scheduler)
     w = next(model.parameters(), None)
     if w is not None and w.dtype not in (torch.float32, torch.float64):     # model.half(): its time embedding mixes dtypes
@@ -179,7 +179,7 @@ def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: to
     T = noise_scheduler.num_timesteps
     if chain.ndim != 3 or chain.shape[0] != T + 1 or chain.shape[2] != 2:
         raise ValueError(f"chain must have shape [T + 1, n, 2] = [{T + 1}, n, 2] for this scheduler, got {list(chain.shape)}")
-    n_frames = check_int(n_frames, 'n_frames', 2)
+    n_frames = check_int(n_frames, 'n_frames', 2, floats=True)
     ts = sorted({int(round(v)) for v in torch.logspace(0, math.log10(T), int(n_frames) - 1).tolist()} | {0}, reverse=True)
     alpha_bar = noise_scheduler.alpha_bar
     xs = chain[:, :n_show].detach().cpu()
@@ -276,7 +276,7 @@ def sampleCFG(model: ConditionalDDPM, n_samples: int, noise_scheduler: NoiseSche
     """Classifier-free guided sampling with guidance scale w = `guidance_scale` (w = 0: `sampleConditional`;
     diffusers' scale is 1 + w). One batched forward pass gives ε(x, t, y) and ε(x, t, ∅) at each step."""
     _check_common(model, n_samples, noise_scheduler, x_T)
-    w = check_real(guidance_scale, 'guidance_scale')
+    w = check_real(guidance_scale, 'guidance_scale', scalars=True)
     y = _check_conditional(model, class_label, n_samples, 'sampleCFG')
     if w == 0: return sampleConditional(model, n_samples, noise_scheduler, y, return_intermediate, x_T, seed, **kwargs)
     y2 = torch.cat([y, torch.full_like(y, model.null_class)])

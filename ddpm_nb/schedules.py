@@ -50,7 +50,7 @@ SCHEDULES = dict(linear=(linear_betas, ('beta_start', 'beta_end')),
 
 def make_betas(num_timesteps: int, type: str = "linear", **kwargs) -> torch.Tensor:
     "β_1..β_T (float64) of schedule `type`, with its checks: valid T, known type and arguments, β in (0, 1)."
-    T = check_int(num_timesteps, 'num_timesteps', 1, 1_000_000)
+    T = check_int(num_timesteps, 'num_timesteps', 1, 1_000_000, floats=True)
     fn, allowed = SCHEDULES[check_choice(type, 'schedule type', SCHEDULES)]
     bad = [k for k in kwargs if k not in allowed]
     if bad: raise ValueError(f"schedule {type!r} takes {', '.join(allowed)}; got unexpected {', '.join(bad)}")

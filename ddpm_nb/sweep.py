@@ -197,7 +197,7 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
         finally: client.close()
         return
     n = local_workers() if workers is None else workers
-    n = check_int(n, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)')
+    n = check_int(n, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)', floats=True)
     # the scheduler keeps every copy a worker received until no task needs it (AMM off): so a trained group travels to
     # each worker once, where Dask's memory manager would drop a copy a worker does not need now and send it again later.
     # Each EMD allocates 32 MB matrices. With the MALLOC_TRIM_THRESHOLD_ = 64 kB that Dask's nanny sets, glibc hands them
@@ -329,11 +329,11 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
     leaves torch's setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
     for name, v in dict(epochs=epochs, batch_size=batch_size, n_eval=n_eval, k_subsets=k_subsets, max_batch=max_batch,
                         c2st_n=c2st_n).items():
-        if v is not None: check_int(v, name, 0 if name in ('epochs', 'c2st_n') else 1)      # None: the recipe's / the default
-    if workers is not None: check_int(workers, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)')   # before any process starts
-    if lr is not None: check_real(lr, 'lr', 0, open_lo=True)
-    check_real(test_frac, 'test_frac', 0, 1, True, True)
-    check_real(temperature, 'temperature', 0, open_lo=True)
+        if v is not None: check_int(v, name, 0 if name in ('epochs', 'c2st_n') else 1, floats=True)   # None: the default
+    if workers is not None: check_int(workers, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)', floats=True)   # before any starts
+    if lr is not None: check_real(lr, 'lr', 0, open_lo=True, scalars=True)
+    check_real(test_frac, 'test_frac', 0, 1, True, True, scalars=True)
+    check_real(temperature, 'temperature', 0, open_lo=True, scalars=True)
     full = with_settings(runs, epochs=epochs, lr=lr, batch_size=batch_size, config=config, test_frac=test_frac,
                          n_eval=n_eval, k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
     check_output_file(out_csv, 'results file')

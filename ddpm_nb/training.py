@@ -90,11 +90,13 @@ def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> t
 def check_lr_drop(lr_drop):
     "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
     if lr_drop is None: return None
-    try: e, f = lr_drop; return check_int(e, 'epoch', 0), check_real(f, 'factor', 0, 1, open_lo=True)
+    try:
+        e, f = lr_drop
+        return check_int(e, 'epoch', 0, floats=True), check_real(f, 'factor', 0, 1, open_lo=True)
     except (TypeError, ValueError): raise ValueError(f"lr_drop must be (epoch >= 0, factor in (0, 1]), got {lr_drop!r}") from None
 
 def _check_train_args(model, noise_scheduler, dataloader, optimizer, epochs, lr_drop, p_uncond, run_name, force):
-    check_int(epochs, 'epochs', why=' (0 epochs would save an untrained model)')
+    check_int(epochs, 'epochs', why=' (0 epochs would save an untrained model)', floats=True)
     check_lr_drop(lr_drop)
     if hasattr(dataloader, '__len__') and len(dataloader) == 0:
         raise ValueError("the data loader holds no batches: nothing to train on (an empty data set, or drop_last with fewer points than a batch)")
@@ -203,7 +205,7 @@ class TensorLoader:
     def __init__(self, X: torch.Tensor, y: torch.Tensor | None = None, batch_size: int = 100, shuffle: bool = True,
                  seed: int = 0, drop_last: bool = False):
         if y is not None and len(y) != len(X): raise ValueError(f"X and y differ in length: {len(X)} vs {len(y)}")
-        self.X, self.y, self.batch_size, self.shuffle, self.drop_last = X, y, check_int(batch_size, 'batch_size'), shuffle, drop_last
+        self.X, self.y, self.batch_size, self.shuffle, self.drop_last = X, y, check_int(batch_size, 'batch_size', floats=True), shuffle, drop_last
         self.generator = torch.Generator().manual_seed(seed)
     def order(self) -> torch.Tensor:
         "The permutation for the next epoch (advances the generator)."

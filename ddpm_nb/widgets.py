@@ -43,7 +43,7 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     if takes_beta_range(schedule) and beta_low > beta_high:          # in the sliders' names, not the scheduler's
         raise ValueError(f"β_low ({beta_low:.3g}) must not exceed β_high ({beta_high:.3g})")
     ns = make_scheduler(T, schedule, float(beta_low), float(beta_high))
-    t = check_int(t, 't', 0, T - 1, f' for T = {T}')
+    t = check_int(t, 't', 0, T - 1, f' for T = {T}', floats=True)
     info = dict(ns.summary(data), t=t, beta_t=ns.betas[t].item(), alpha_bar_t=ns.alpha_bar[t].item(),
                 beta_range=takes_beta_range(schedule))
     fig = Figure(figsize=(11, 3.3))
@@ -222,7 +222,7 @@ def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='ex
     """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS`,
     which `make_scheduler` leaves out for schedules that take none) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
     return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, beta_start=REVERSE_BETAS[0], beta_end=REVERSE_BETAS[1]),
-                       **({} if epochs is None else dict(epochs=epochs)))         # make_recipe checks the epochs
+                       **({} if epochs is None else dict(epochs=check_int(epochs, 'epochs', floats=True))))
 
 def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int | None = None,
                  recipe='explorer', seed: int = 0, cache=None, progress: bool = True):
@@ -257,7 +257,7 @@ def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine',
     the same `n` and `k`, their ratio, and the schedule's ᾱ_T."""
     model, ns, _ = cached_model(dataset, T, schedule, epochs=epochs, cache=cache, progress=progress)
     _, X_te, _, _ = explorer_data(dataset)
-    n = check_int(n, 'n', 1, len(X_te) // 2, f' (half the held-out {dataset})')
+    n = check_int(n, 'n', 1, len(X_te) // 2, f' (half the held-out {dataset})', floats=True)
     xs = sample(model, n * k, ns, seed=seed)                  # k·n samples: fresh ones for each of the k draws
     ev = evaluate_samples(xs, X_te, n=n, k=k, floor=_floor(dataset, n, k), c2st_n=0)     # no C2ST: see `_floor`
     info = dict(dataset=dataset, T=int(T), schedule=schedule, n=n, k=ev['k'], emd=ev['emd'], emd_std=ev['emd_std'],
