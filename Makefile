@@ -40,13 +40,13 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
-# two pytest processes (pytest-xdist), each test file whole in one of them: some files' tests build on one another (a
-# module's run folder, then what later tests expect in it), so a file is not split (--dist worksteal, 5:10 against 5:39,
-# split test_cli.py, and its test_failed_run_keeps_earlier_files failed once so). The tests mostly wait on the
-# processes, servers and browsers they start, so two of them share the 2 cores well. The browser tests (the lecture app,
-# JupyterLab) run among the others: they must hold with both cores busy (issue 23), and the lecture app no longer stalls.
+# two pytest processes (pytest-xdist) taking tests one at a time from a shared queue (--dist worksteal: 5:10 against 5:39
+# with each file whole in one process). So a file's tests may run in any order and in either process, each process with
+# its own module fixtures: no test relies on what another wrote (checked by running every file in reverse and shuffled
+# order). The tests mostly wait on the processes, servers and browsers they start, so two of them share the 2 cores well.
+# The browser tests (the lecture app, JupyterLab) run among the others: they must hold with both cores busy (issue 23).
 pytest: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10 -m 'not slow' tests
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=10 -m 'not slow' tests
 
 # the tests marked slow (minutes each: the wheel in a clean venv, a worker killed mid-sweep, every assignment's mutants,
 # the full-size albatross task); CI runs them after `make test`

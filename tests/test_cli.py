@@ -21,7 +21,11 @@ def work(tmp_path_factory, cli):
     r = ok(cli('train', *RUN, '--epochs', '2', '--lr', '0.01', '--quiet', cwd=d))
     assert 'model.pth' in r.stdout and r.stderr == ''          # --quiet: no progress bar
     ok(cli('train', *RUN, '--conditional', '--epochs', '2', '--lr', '0.01', '--quiet', cwd=d))
+    TRAINED[d] = sorted(p.name for p in (d / RUN_DIR).iterdir())       # before any test writes samples into the run
     return d
+
+
+TRAINED = {}
 
 
 def test_help(cli, tmp_path):
@@ -38,7 +42,7 @@ def test_help(cli, tmp_path):
 
 def test_train_writes_course_run_folder(work):
     run = work / RUN_DIR
-    assert sorted(p.name for p in run.iterdir()) == ['.ddpm_nb-run', 'config.json', 'model.pth']
+    assert TRAINED[work] == ['.ddpm_nb-run', 'config.json', 'model.pth']
     cfg = json.loads((run / 'config.json').read_text())
     assert cfg['model_class'] == 'DDPM' and cfg['epochs'] == 2 and cfg['seed'] == 0
     assert cfg['scheduler'] == dict(num_timesteps=10, type='linear', beta_start=0.001, beta_end=0.02)
@@ -122,6 +126,7 @@ def test_bad_input(cli, work, args, contains):
 
 def test_failed_run_keeps_earlier_files(cli, work):
     run = work / RUN_DIR
+    ok(cli('sample', *RUN, '--n_samples', '20', cwd=work))      # an output of the model, whatever ran before this test
     before = {p.name: p.read_bytes() for p in run.iterdir()}
     bad(cli('train', *RUN, '--epochs', '1', '--lr', '1e30', '--quiet', cwd=work), 'holds outputs of the model already there')
     bad(cli('train', *RUN, '--epochs', '1', '--lr', '1e30', '--force', '--quiet', cwd=work), 'try a smaller learning rate')
