@@ -64,9 +64,15 @@ test: $(STAMP)
 docs: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python docs/build.py
 
+# the notebooks in JupyterLab. Its kernels skip the full-length `#| slow` cells (tools/lab_startup.py says how), so Run
+# All runs each lesson's quick version in minutes; FULL=1 runs the full-length cells too, as the committed notebooks ran
 LAB_PORT ?= 8888
+LAB_IPYTHONDIR = build/ipython
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=nbs --ip=127.0.0.1 --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+	mkdir -p $(LAB_IPYTHONDIR)/profile_default/startup
+	cp tools/lab_startup.py $(LAB_IPYTHONDIR)/profile_default/startup/00-ddpm-nb.py
+	IPYTHONDIR=$(CURDIR)/$(LAB_IPYTHONDIR) $(if $(filter 1,$(FULL)),DDPM_NB_FULL=1) $(BIN)/jupyter lab --ServerApp.root_dir=nbs \
+	  --ip=127.0.0.1 --port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # the lecture app (docs/lecture.py says how it is set up, and why): trains and caches the explorers' models first, with
 # progress, then serves them. ROOM=1 serves it to the room's network (every interface; anyone who can reach this machine

@@ -7,7 +7,7 @@ checks that the readout text and the plotted image change; then sets β_low abov
 why and the stale figure is gone, and that a valid β range brings the figure back. Needs Debian's `chromium` (`make browser-deps`)
 and the `playwright` Python package; Playwright's own browser download is not used. Set DDPM_NB_SKIP_BROWSER=1 to skip.
 """
-import hashlib, json, os, re, secrets, signal, socket, subprocess, sys, time, urllib.request
+import contextlib, hashlib, json, os, re, secrets, signal, socket, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
 
@@ -33,9 +33,11 @@ def _api(base, token, path, method='GET'):
     return json.loads(body) if body else None
 
 
-@pytest.fixture
-def lab(tmp_path):
-    "A JupyterLab server on 127.0.0.1 (a free port, a token, no browser) rooted at the repository; stopped afterwards."
+@contextlib.contextmanager
+def lab_server(tmp_path: Path, env_extra: dict):
+    """A JupyterLab server on 127.0.0.1 (a free port, a token, no browser, no autosave) rooted at the repository, its
+    kernels started with `env_extra` in their environment; yields {'base', 'token', 'log'} and stops it afterwards
+    (also bench/bench_run_all.py's server)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser-deps` or `apt-get install -y chromium`)")
     for mod in ('jupyterlab', 'playwright'):     # dev requirements: a missing one fails (a skip would hide it in CI)
@@ -51,7 +53,7 @@ def lab(tmp_path):
         f = settings / '@jupyterlab' / f"{plugin}.jupyterlab-settings"
         f.parent.mkdir(parents=True, exist_ok=True); f.write_text(json.dumps(value))
     # OMP_NUM_THREADS=1: the models are tiny, and on a few shared CI cores torch's extra threads only fight each other
-    env = dict(os.environ, DDPM_NB_CACHE=str(tmp_path / 'model-cache'), DDPM_NB_EXPLORE_EPOCHS='2', OMP_NUM_THREADS='1',
+    env = dict(os.environ, OMP_NUM_THREADS='1', **env_extra,
                JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / 'lab-workspaces'),
                JUPYTER_CONFIG_DIR=str(tmp_path / 'jupyter-config'), JUPYTER_RUNTIME_DIR=str(tmp_path / 'jupyter-runtime'))
     env.pop('MPLBACKEND', None)
@@ -62,8 +64,6 @@ def lab(tmp_path):
     if hasattr(os, 'geteuid') and os.geteuid() == 0: cmd.append('--allow-root')          # CI containers run as root
     t0 = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    nb_path = REPO / NOTEBOOK
-    nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()
     try:
         deadline = time.time() + 90
         while True:
@@ -86,7 +86,16 @@ def lab(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
         log.close()
         print(f"JupyterLab stopped in {time.time() - t1:.1f} s")
-        assert hashlib.sha256(nb_path.read_bytes()).hexdigest() == nb_hash, f"{NOTEBOOK} was changed by the browser session"
+
+
+@pytest.fixture
+def lab(tmp_path):
+    "JupyterLab for 08_explore: a throwaway model cache and 2-epoch explorer models; the notebook on disk stays as committed."
+    nb_path = REPO / NOTEBOOK
+    nb_hash = hashlib.sha256(nb_path.read_bytes()).hexdigest()
+    with lab_server(tmp_path, dict(DDPM_NB_CACHE=str(tmp_path / 'model-cache'), DDPM_NB_EXPLORE_EPOCHS='2')) as lab:
+        yield lab
+    assert hashlib.sha256(nb_path.read_bytes()).hexdigest() == nb_hash, f"{NOTEBOOK} was changed by the browser session"
 
 
 KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'     # "Python 3 (ipykernel) | Idle"
