@@ -40,7 +40,9 @@ def start_app(port: int, env: dict, log) -> subprocess.Popen:
 
 
 def stop_app(proc: subprocess.Popen):
-    proc.send_signal(signal.SIGTERM)
+    "SIGTERM to the app's process group (`start_app` starts it in a session of its own), SIGKILL after 20 s."
+    try: os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError: pass
     try: proc.wait(20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)

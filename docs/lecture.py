@@ -22,7 +22,7 @@ request carries the `_xsrf` cookie, which Voila's page never sets (403). Solara 
 Jupyter kernel: one server process, a "virtual kernel" per page, torch imported and the cached models loaded once for
 all pages; a closed page's session ends at once, and one whose browser vanished after CULL s.
 """
-import argparse, os, subprocess, sys
+import argparse, os, sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -71,10 +71,10 @@ def main(argv=None):
     print(f"the explorers at http://{'THIS-HOST' if a.room else '127.0.0.1'}:{a.port}/ (Ctrl-C stops)"
           + ("; served on every network interface: anyone who can reach this machine can open it" if a.room else ''),
           flush=True)
-    try:
-        return subprocess.call(server_command(a.port, ip), env=server_env())
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    # the server takes this process's place (exec), so a signal sent to it — Ctrl-C, or a SIGTERM from whatever started
+    # it — reaches the server itself; a child server would outlive a terminated parent, holding its port and memory
+    os.execve(sys.executable, server_command(a.port, ip), server_env())
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ loads 50 times, with and without a busy loop on every core. Set DDPM_NB_SKIP_BRO
 """
 import os, sys, time
 from pathlib import Path
+import psutil
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,10 +36,15 @@ def app(tmp_path):
     port = free_port()
     log = open(tmp_path / 'server.log', 'w')
     proc = start_app(port, env, log)
+    server = psutil.Process(proc.pid)
+    procs = [server, *server.children(recursive=True)]
     try:
+        # docs/lecture.py becomes the server (exec): a SIGTERM to the process `make explore` started stops the server itself
+        assert 'solara' in ' '.join(server.cmdline()), server.cmdline()
         yield dict(base=f"http://127.0.0.1:{port}", port=port, proc=proc, log=tmp_path / 'server.log')
     finally:
         stop_app(proc); log.close()
+    assert not [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], "the app's processes outlived it"
 
 
 def test_lecture_app(app, tmp_path):
