@@ -8,15 +8,13 @@ timeouts. Meanwhile a busy loop runs on every core (a class's laptops are never 
 alone). Prints one line per run (passed or failed, its time and the load average) and the count of runs that passed, and
 writes them to `--out`. Exits with status 1 unless every run passed. The goal (issue 23): 10 of 10 with both cores busy.
 """
-import argparse, multiprocessing as mp, os, subprocess, sys, time
+import argparse, os, subprocess, sys, time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = ('tests/test_browser.py', 'tests/test_lecture_app.py')
-
-
-def _spin():
-    while True: pass
+sys.path.insert(0, str(REPO / 'bench'))
+from bench_loops import start_hog, stop_hog        # noqa: E402  (the benches' one CPU hog: a busy process per core)
 
 
 def main():
@@ -26,8 +24,7 @@ def main():
     ap.add_argument('--out', default=str(REPO / 'results' / 'bench_browser_loop.txt'))
     a = ap.parse_args()
     if a.runs < 1: ap.error(f"--runs must be at least 1, got {a.runs}")
-    hogs = [] if a.no_hog else [mp.get_context('spawn').Process(target=_spin, daemon=True) for _ in range(os.cpu_count() or 2)]
-    for h in hogs: h.start()
+    hogs = [] if a.no_hog else start_hog()
     lines, passed = [], 0
     try:
         for i in range(a.runs):
@@ -42,7 +39,7 @@ def main():
             print(lines[-1], flush=True)
             if not ok: print(p.stdout[-3000:], p.stderr[-2000:], sep='\n', flush=True)
     finally:
-        for h in hogs: h.terminate()
+        stop_hog(hogs)
     lines.append(f"{passed} of {a.runs} runs passed{'' if a.no_hog else f', with a busy loop on each of the {len(hogs)} cores'}")
     print(lines[-1])
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

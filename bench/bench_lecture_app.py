@@ -9,7 +9,7 @@ time, the loads that failed, and afterwards the kernels still alive and the memo
 The goal (issue 23): every load succeeds, each within --budget s with the cache warm, and after the loads at most 2
 kernels are alive and the server's processes hold at most 2 GB.
 """
-import argparse, json, multiprocessing as mp, os, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,10 +94,6 @@ def load_once(browser, base: str, timeout: float) -> tuple[bool, float, str]:
         page.close()
 
 
-def hog():
-    while True: pass
-
-
 def run(loads: int, use_hog: bool, epochs: int, budget: float, timeout: float, cache: Path, quiet=False, keep_log=None):
     from playwright.sync_api import sync_playwright
     env = dict(os.environ, DDPM_NB_CACHE=str(cache), OMP_NUM_THREADS='1')
@@ -109,8 +105,8 @@ def run(loads: int, use_hog: bool, epochs: int, budget: float, timeout: float, c
     with tempfile.TemporaryDirectory() as td:
         log = open(Path(td) / 'server.log', 'w')
         app = start_app(port, env, log)
-        hogs = [mp.Process(target=hog, daemon=True) for _ in range(os.cpu_count() or 2)] if use_hog else []
-        for h in hogs: h.start()
+        from bench_loops import start_hog, stop_hog            # the benches' one CPU hog: a busy process per core
+        hogs = start_hog() if use_hog else []
         rows = []
         try:
             with sync_playwright() as p:
@@ -124,7 +120,7 @@ def run(loads: int, use_hog: bool, epochs: int, budget: float, timeout: float, c
             time.sleep(5)                                  # the last close's shutdown lands, the pool refills
             alive, rss = kernels(port), tree_rss(app.pid)
         finally:
-            for h in hogs: h.terminate()
+            stop_hog(hogs)
             stop_app(app); log.close()
             server_log = (Path(td) / 'server.log').read_text()
             if keep_log: Path(keep_log).write_text(server_log)

@@ -71,7 +71,6 @@ def main(argv=None):
     print(f"the explorers at http://{'THIS-HOST' if a.room else '127.0.0.1'}:{a.port}/ (Ctrl-C stops)"
           + ("; served on every network interface: anyone who can reach this machine can open it" if a.room else ''),
           flush=True)
-    sys.stdout.flush()
     # the server takes this process's place (exec), so a signal sent to it — Ctrl-C, or a SIGTERM from whatever started
     # it — reaches the server itself; a child server would outlive a terminated parent, holding its port and memory
     os.execve(sys.executable, server_command(a.port, ip), server_env())

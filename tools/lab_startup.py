@@ -12,21 +12,17 @@ it, quick or full (08_explore's cell that trains the explorers' real models into
 `make lab` copies this file into `build/ipython/profile_default/startup/` and starts JupyterLab with IPYTHONDIR there;
 the notebooks themselves are not changed, and a kernel started any other way runs every cell.
 """
-import os, re
-
-_DIRECTIVE = re.compile(r'^\s*#\s*\|\s*([\w-]+)')
+import os
 
 
 def skip_slow(lines: list) -> list:
-    "IPython cleanup transformer: a cell whose leading `#| …` directives include `slow` becomes a one-line note."
+    """IPython cleanup transformer: a cell whose leading directives include `slow` (read by nbdev's own parser, as
+    `nbdev_test` reads them) becomes a one-line note."""
     if os.environ.get('DDPM_NB_FULL') == '1': return lines
-    for line in lines:
-        if not line.strip(): continue
-        m = _DIRECTIVE.match(line)
-        if not m: break                                   # the directives are the cell's first lines
-        if m.group(1) == 'slow':
-            return ["print('A full-length run, skipped: `make lab FULL=1` runs it (the committed outputs are its own).')\n"]
-    return lines
+    from fastcore.basics import AttrDict
+    from nbdev.process import extract_directives
+    if 'slow' not in extract_directives(AttrDict(source=''.join(lines)), remove=False): return lines
+    return ["print('A full-length run, skipped: `make lab FULL=1` runs it (the committed outputs are its own).')\n"]
 
 
 def load_ipython_extension(ip):
