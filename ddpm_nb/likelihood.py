@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import numpy as np
 import torch
+from fastcore.basics import patch
 from .schedules import NoiseScheduler
 from .model import check_steps, model_device, eval_mode
 from .metrics import _check_points
@@ -43,6 +44,7 @@ def _check_vlb_args(model, noise_scheduler, X, variance, batch_size):
     dev = model_device(model)
     return X.float().to(dev), dev, check_int(batch_size, 'batch_size'), noise_scheduler.to(dev)
 
+# %% ../nbs/05a_likelihood.ipynb #f2547f16
 @torch.no_grad()
 def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_size: int = 10_000,
               variance: str = "posterior") -> dict:
@@ -64,6 +66,7 @@ def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_si
     L_t = terms / N / d
     return dict(L_T=L_T, L_t=L_t, total=L_T + L_t.sum().item())
 
+# %% ../nbs/05a_likelihood.ipynb #1e55d780
 @torch.no_grad()
 def vlb(model, noise_scheduler: NoiseScheduler, X, n_t: int | None = None, seed: int = 0, batch_size: int = 10_000,
         variance: str = "posterior") -> float:
@@ -116,21 +119,24 @@ class ContinuousSchedule:
         "ᾱ at continuous time `t`: the exponential of `log_alpha_bar`."
         return self.log_alpha_bar(t).exp()
 
-    def beta(self, t) -> torch.Tensor:
-        "β(t) = -d log ᾱ(t) / dt."
-        k, s = self._segment(t)
-        d00, d10, d01, d11 = 6*s**2 - 6*s, 3*s**2 - 4*s + 1, -6*s**2 + 6*s, 3*s**2 - 2*s
-        return -(d00 * self.y[k] + d10 * self.m[k] + d01 * self.y[k + 1] + d11 * self.m[k + 1])
+# %% ../nbs/05a_likelihood.ipynb #f21e82f6
+@patch
+def beta(self: ContinuousSchedule, t) -> torch.Tensor:
+    "β(t) = -d log ᾱ(t) / dt."
+    k, s = self._segment(t)
+    d00, d10, d01, d11 = 6*s**2 - 6*s, 3*s**2 - 4*s + 1, -6*s**2 + 6*s, 3*s**2 - 2*s
+    return -(d00 * self.y[k] + d10 * self.m[k] + d01 * self.y[k + 1] + d11 * self.m[k + 1])
 
-    def time_of_sigma(self, sigma: float) -> float:
-        "The time t at which the noise level √(1-ᾱ(t)) equals `sigma` (bisection; ᾱ decreases in t)."
-        if not 0 < sigma < math.sqrt(1 - self.alpha_bar(self.T - 1).item()):
-            raise ValueError(f"sigma must lie in (0, {math.sqrt(1 - self.alpha_bar(self.T - 1).item()):.4g}) for this schedule, got {sigma!r}")
-        lo, hi, target = -1., float(self.T - 1), math.log1p(-sigma ** 2)
-        for _ in range(80):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if self.log_alpha_bar(mid).item() > target else (lo, mid)
-        return (lo + hi) / 2
+@patch
+def time_of_sigma(self: ContinuousSchedule, sigma: float) -> float:
+    "The time t at which the noise level √(1-ᾱ(t)) equals `sigma` (bisection; ᾱ decreases in t)."
+    if not 0 < sigma < math.sqrt(1 - self.alpha_bar(self.T - 1).item()):
+        raise ValueError(f"sigma must lie in (0, {math.sqrt(1 - self.alpha_bar(self.T - 1).item()):.4g}) for this schedule, got {sigma!r}")
+    lo, hi, target = -1., float(self.T - 1), math.log1p(-sigma ** 2)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if self.log_alpha_bar(mid).item() > target else (lo, mid)
+    return (lo + hi) / 2
 
 # %% ../nbs/05a_likelihood.ipynb #8ae291df
 def _ode_eps(eps_fn):
@@ -145,6 +151,7 @@ def _ode_eps(eps_fn):
 
 _ADAPTIVE = ('dopri5', 'dopri8', 'bosh3', 'fehlberg2', 'adaptive_heun')
 
+# %% ../nbs/05a_likelihood.ipynb #a61934fc
 def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto', n_probes: int = 2,
             alpha_bar_end: float = 1e-3, rtol: float = 1e-5, atol: float = 1e-5, method: str = 'dopri5', seed: int = 0) -> dict:
     """Negative log-likelihood of the rows of `X` under the probability-flow ODE of the ε-predictor `eps_fn` (a network
@@ -169,18 +176,7 @@ def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto'
     t0, t1 = -1., float(sched.T - 1) if ab_last >= alpha_bar_end else sched.time_of_sigma(math.sqrt(1 - alpha_bar_end))
     x0 = X.repeat(P, 1)                                                   # P copies of each row, one probe each
     z = None if P == 1 else (torch.randint(0, 2, x0.shape, generator=torch.Generator().manual_seed(seed)) * 2 - 1).double()
-    nfe = 0
-    def f(t, state):
-        nonlocal nfe; nfe += 1
-        with torch.enable_grad():
-            x = state[0].detach().requires_grad_(True)
-            tt = t.clamp(-1, sched.T - 1).reshape(1).expand(len(x)).double()   # the first-step probe may look past T - 1
-            t_net = tt.clamp(min=0)                                       # the steps the network was trained at
-            score = -eps(x, t_net) / (1 - sched.alpha_bar(t_net)).sqrt()[:, None]     # ∇ log p_t = -ε/σ, held below step 0
-            v = -0.5 * sched.beta(tt)[:, None] * (x + score)              # dx/dt of the probability-flow ODE
-            if z is None: div = sum(torch.autograd.grad(v[:, i].sum(), x, retain_graph=i < d - 1)[0][:, i] for i in range(d))
-            else: div = (torch.autograd.grad((v * z).sum(), x)[0] * z).sum(1)
-        return v.detach(), div.detach()
+    f = _flow(eps, sched, z)
     was = getattr(eps_fn, 'training', None)
     if was is not None: eps_fn.eval()
     try:
@@ -194,7 +190,26 @@ def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto'
     nll = (-log_p / d).reshape(P, N)                                             # nats per dimension, per probe and row
     per_row = nll.mean(0)
     return dict(nll=per_row.mean().item(), nll_se=(per_row.std() / math.sqrt(N)).item() if N > 1 else math.nan,
-                hutchinson_se=0. if P == 1 else (nll.mean(1).std() / math.sqrt(P)).item(), nfe=nfe, t_end=t1, n=N, divergence=divergence)
+                hutchinson_se=0. if P == 1 else (nll.mean(1).std() / math.sqrt(P)).item(), nfe=f.nfe, t_end=t1, n=N, divergence=divergence)
+
+# %% ../nbs/05a_likelihood.ipynb #996b409f
+def _flow(eps, sched: ContinuousSchedule, z: torch.Tensor | None):
+    """The probability-flow ODE for `odeint`: (t, (x, ∫∇·v)) → (dx/dt, ∇·v), with ∇·v exact (`z` None) or by the
+    Rademacher probes `z`; it counts its calls in `.nfe`."""
+    def f(t, state):
+        f.nfe += 1
+        with torch.enable_grad():
+            x = state[0].detach().requires_grad_(True)
+            tt = t.clamp(-1, sched.T - 1).reshape(1).expand(len(x)).double()   # the first-step probe may look past T - 1
+            t_net = tt.clamp(min=0)                                       # the steps the network was trained at
+            score = -eps(x, t_net) / (1 - sched.alpha_bar(t_net)).sqrt()[:, None]     # ∇ log p_t = -ε/σ, held below step 0
+            v = -0.5 * sched.beta(tt)[:, None] * (x + score)              # dx/dt of the probability-flow ODE
+            d = x.shape[1]
+            if z is None: div = sum(torch.autograd.grad(v[:, i].sum(), x, retain_graph=i < d - 1)[0][:, i] for i in range(d))
+            else: div = (torch.autograd.grad((v * z).sum(), x)[0] * z).sum(1)
+        return v.detach(), div.detach()
+    f.nfe = 0
+    return f
 
 # %% ../nbs/05a_likelihood.ipynb #ccdf360d
 def kde_reference_nll(X_train, X_test, bandwidths=None, folds: int = 5) -> dict:

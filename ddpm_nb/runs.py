@@ -80,6 +80,7 @@ _SUFFIX = 14        # what a save adds to a name: '.NAME.new-xxxxxxxx' (a run fo
 MAX_JSON_BYTES, MAX_JSON_DEPTH = 16 << 20, 32
 "The largest JSON file `read_json` parses (a run's config.json is a few kB, 2 MB with 100 000 epochs' losses), and its deepest nesting."
 
+# %% ../nbs/03a_runs.ipynb #4c39e891
 def _sha256(path) -> str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -115,6 +116,7 @@ def _writable_folder(folder: Path, what: str) -> None:
     try: fd, tmp = tempfile.mkstemp(dir=p, prefix='.ddpm_nb-write-test-'); os.close(fd); os.unlink(tmp)
     except OSError as e: raise ValueError(f"cannot write {what}: {str(p)!r} is not writable ({e.strerror})") from None
 
+# %% ../nbs/03a_runs.ipynb #3516f01d
 def check_output_file(path, what: str = 'output file', replace: bool = True) -> Path:
     """Check, before any work, that `path` can be written: a regular file (or a link to one) or a new name, in a writable
     (or creatable) folder, short enough for the temporary name a write adds. A folder, a device (`/dev/stdout`), a FIFO
@@ -134,6 +136,7 @@ def check_output_file(path, what: str = 'output file', replace: bool = True) -> 
     _writable_folder(path.parent, f"{what} {str(path)!r}")
     return path
 
+# %% ../nbs/03a_runs.ipynb #0dadfc1f
 def _json_depth(text: str) -> int:
     "How deep the brackets of a JSON text nest (strings left out), counted without parsing it."
     b = np.frombuffer(re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).encode('utf-8', 'replace'), np.uint8)
@@ -166,6 +169,7 @@ def check_f32(value, where: str, path: str = '') -> None:
             shown = f"{value:.3g}" if isinstance(value, float) else f"an integer of {len(str(abs(value)))} digits"
             raise ValueError(f"{where}: {path or 'the value'} is {shown}, beyond float32's range (±{F32_MAX:.3g}); expected a finite number within it")
 
+# %% ../nbs/03a_runs.ipynb #2f335df7
 _UNIT_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\.pth')
 
 def _unit_files(cfg: dict) -> dict:
@@ -192,6 +196,7 @@ def is_tool_output(path) -> bool:
     path = Path(path)
     return any(fnmatch(path.name, p) for p in RUN_OUTPUTS) and is_tool_run(path.parent)
 
+# %% ../nbs/03a_runs.ipynb #48caca66
 def foreign_files(run_name) -> list[str]:
     """The names in folder `run_name` that ddpm_nb did not write, which a save there would delete: every name, if the
     folder is not one it wrote (`is_tool_run`); else the names that are not its checkpoint, its marker, its outputs
@@ -214,6 +219,7 @@ def run_outputs(run_name) -> list[str]:
     except (OSError, ValueError): pass
     return sorted(p.name for p in run.iterdir() if p.name not in unit and not p.name.startswith('.'))
 
+# %% ../nbs/03a_runs.ipynb #c0abfccc
 def _recover(run: Path) -> None:
     """Finish a replacement that a kill interrupted between its two renames (see `_swap_in`): the old run was moved aside
     as `.NAME.old-K` and its replacement `.NAME.new-K` (the same K) was not yet renamed in. The new one becomes the run
@@ -231,6 +237,7 @@ def _recover(run: Path) -> None:
             except OSError: pass                                # another process finished it first
             if not new.exists(): shutil.rmtree(old, ignore_errors=True)
 
+# %% ../nbs/03a_runs.ipynb #74c389d1
 def check_run_dir(run_name, force: bool = False) -> Path:
     """Check, before any training, that a checkpoint can be saved as run folder `run_name`: a non-empty name, short
     enough for the temporary name a save adds (every part of the path), not a file, in a writable place. A folder that
@@ -255,6 +262,7 @@ def check_run_dir(run_name, force: bool = False) -> Path:
                          f"leave them stale: replace the run with force=True (ddpm_nb: --force), which deletes them, or use another folder")
     return run
 
+# %% ../nbs/03a_runs.ipynb #9762f9a3
 def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = None, states: dict | None = None,
                     force: bool = False, **extra) -> Path:
     """Save the run folder `run_name` as a unit: `model.pth` (the model's `state_dict`), `config.json` (classes, configs,
@@ -289,6 +297,7 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
         raise
     return run
 
+# %% ../nbs/03a_runs.ipynb #a2b1c87f
 def _swap_in(new: Path, run: Path) -> None:
     """Rename the complete folder `new` (`.NAME.new-K`) to `run`; an existing `run` is first moved aside to `.NAME.old-K`
     (the same K, so that `_recover` knows the pair) and deleted after. A second writer of the same run, or a reader
@@ -311,6 +320,7 @@ def _swap_in(new: Path, run: Path) -> None:
         return
     raise OSError(f"could not replace run folder {str(run)!r}: other processes keep replacing it")
 
+# %% ../nbs/03a_runs.ipynb #effab23b
 def _read_config(run: Path) -> dict:
     "A run's `config.json`, checked: bounded JSON, an object with the model's class and configuration, the file list of its weights, numbers within float32's range."
     p = run / 'config.json'
@@ -349,6 +359,7 @@ def load_state(run_name, name: str = 'model') -> dict:
         raise ValueError(f"{str(path)!r} holds a {type(state).__name__}, not a state_dict of named tensors")
     return state
 
+# %% ../nbs/03a_runs.ipynb #2f551fc9
 def _fill(model, state: dict, path: Path, cfg_path: Path) -> None:
     "Load `state` into `model`, or say in one line which names or shapes differ."
     want = model.state_dict()
@@ -359,6 +370,7 @@ def _fill(model, state: dict, path: Path, cfg_path: Path) -> None:
         raise ValueError(f"{str(path)!r} does not fit the network {str(cfg_path)!r} describes: {'; '.join(parts)}")
     model.load_state_dict(state)
 
+# %% ../nbs/03a_runs.ipynb #1f2742c9
 def load_checkpoint(run_name, model=None, map_location='cpu'):
     """Load a run folder: returns `(model, noise_scheduler, config)`. Given `model`, fills it and refuses a config that
     does not match it; otherwise builds the model from `config.json`. `noise_scheduler` is `None` if none was saved.
@@ -390,7 +402,6 @@ def load_checkpoint(run_name, model=None, map_location='cpu'):
         if hasattr(model, 'n_steps') and len(sched) != model.n_steps:
             raise ValueError(f"{str(cfg_path)!r}: its scheduler has {len(sched)} timesteps but its model was built for n_steps={model.n_steps}")
     return model, sched, cfg
-
 
 # %% ../nbs/03a_runs.ipynb #7018da35
 def record_normalisation(run_name, stats: dict) -> Path:
@@ -484,6 +495,7 @@ def row_key(row: dict, columns) -> tuple:
     "The key of `row` over `columns`, each cell by `key_cell`: two rows with equal keys are the same run."
     return tuple(key_cell(row.get(c)) for c in columns)
 
+# %% ../nbs/03a_runs.ipynb #5a64c1fe
 def read_rows(path, columns) -> list[dict]:
     """The rows of a results CSV as dicts of strings (`[]` if the file does not exist); refuses other columns, a broken
     row, a file that is not a regular one (a FIFO would block) and anything the csv module cannot read, each in one line."""
@@ -507,6 +519,7 @@ def results_lock(path) -> FileLock:
     "The lock of results file `path` (`path.lock` beside it, a `filelock.FileLock`): held by `write_rows` while it writes."
     return FileLock(str(Path(path)) + '.lock')
 
+# %% ../nbs/03a_runs.ipynb #b6a9c984
 def write_rows(path, rows: list[dict], columns, key=None) -> list[dict]:
     """Write the results CSV at `path` atomically with `rows` (dicts holding at least `columns`), holding the file's lock
     (`results_lock`) so that one process writes at a time. With `key` (column names that identify a row), the file is
