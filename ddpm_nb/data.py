@@ -11,9 +11,9 @@ import torch
 from .checks import check_int, check_real, F32_MAX
 
 # %% auto #0
-__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats', 'check_seed',
-           'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split', 'plot_dataset',
-           'plot_digits']
+__all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'FIG_WIDTH', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats',
+           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split', 'panel_grid',
+           'plot_dataset', 'plot_digits']
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def norm_stats(X) -> dict:
@@ -270,6 +270,16 @@ def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: 
     return X[tr], X[te], y[tr], y[te]
 
 # %% ../nbs/00_data.ipynb #2f60fc01
+FIG_WIDTH = 11
+"""The widest figure, in inches, that the course draws. The site shows a figure W inches wide in a 704-px column, so a
+title of p points (at any dpi) is p · 704 / (72 W) px high there: at W = 11 the default 12-pt panel titles are 10.7 px.
+Wider rows of panels wrap into more rows (`panel_grid`)."""
+
+def panel_grid(n: int, panel_w: float) -> tuple[int, int]:
+    "(rows, columns) for `n` panels `panel_w` inches wide: as many columns as fit in `FIG_WIDTH`."
+    ncols = max(1, min(n, int(FIG_WIDTH // panel_w)))
+    return -(-n // ncols), ncols
+
 def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
     """Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given: label k always
     gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are present."""

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from .schedules import NoiseScheduler, _gather
 from .model import DDPM, ConditionalDDPM, check_steps, model_device, eval_mode
-from .data import check_seed
+from .data import check_seed, panel_grid
 from .checks import check_int, check_real
 
 # %% auto #0
@@ -156,13 +156,17 @@ def plot_chain(chain: torch.Tensor, n_panels: int = 6, data: torch.Tensor | None
     import matplotlib.pyplot as plt
     steps = len(chain) - 1
     idx = sorted({int(round(v)) for v in torch.linspace(0, steps, n_panels).tolist()})
-    if axs is None: _, axs = plt.subplots(1, len(idx), figsize=(2.5 * len(idx), 2.7), sharex=True, sharey=True)
-    for ax, i in zip(axs, idx):
+    rows, cols = panel_grid(len(idx), 2.5) if axs is None else (1, len(axs))
+    if axs is None:
+        _, axs = plt.subplots(rows, cols, figsize=(2.5 * cols, 2.8 * rows), sharex=True, sharey=True, squeeze=False,
+                              layout='constrained')
+        for ax in axs.flat[len(idx):]: ax.remove()
+        axs = axs.flat[:len(idx)]
+    for j, (ax, i) in enumerate(zip(axs, idx)):
         if data is not None: ax.scatter(data[:, 0], data[:, 1], s=s, c='lightgrey')
         ax.scatter(chain[i][:, 0].cpu(), chain[i][:, 1].cpu(), s=s, alpha=0.5)
-        ax.set_title(f"step {i}/{steps}" if i not in (0, steps) else ("$x_T$" if i == 0 else "$x_0$"), fontsize=9)
-        ax.set_xlabel('$x_1$'); ax.set_aspect('equal')
-    axs[0].set_ylabel('$x_2$')
+        ax.set_title(f"step {i}/{steps}" + {0: ": $x_T$", steps: ": $x_0$"}.get(i, ''))
+        ax.set(xlabel='$x_1$', ylabel='' if j % cols else '$x_2$', aspect='equal')
     if title: axs[0].figure.suptitle(title)
     return axs
 
@@ -220,9 +224,11 @@ def plot_beside(data, samples, data_title: str = 'held-out data', samples_title:
     panels = {data_title: (data, data_labels), **{k: (v, sample_labels) for k, v in panels.items()}}
     panels = {k: (torch.as_tensor(v).detach().cpu().float(), l) for k, (v, l) in panels.items()}
     d, n = panels[data_title][0].shape[1], len(panels)
-    fig = Figure(figsize=figsize or ((3.6 if d == 2 else 4.2) * n, 3.8 if d == 2 else 4.6), layout='constrained'); FigureCanvasAgg(fig)
+    w, h = (3.6, 3.8) if d == 2 else (4.2, 4.6)
+    rows, cols = panel_grid(n, w)
+    fig = Figure(figsize=figsize or (w * cols, h * rows), layout='constrained'); FigureCanvasAgg(fig)
     kw = dict(projection='3d', computed_zorder=False) if d == 3 else {}
-    axs = [fig.add_subplot(1, n, i + 1, **kw) for i in range(n)]
+    axs = [fig.add_subplot(rows, cols, i + 1, **kw) for i in range(n)]
     for i, (ax, (title, (X, lab))) in enumerate(zip(axs, panels.items())):
         if d == 64: plot_digits(X, n=32, ncols=8, ax=ax, title=title); continue
         if i == 0 and background is not None:
@@ -236,7 +242,7 @@ def plot_beside(data, samples, data_title: str = 'held-out data', samples_title:
         allx = torch.cat([v for v, _ in panels.values()] + ([] if background is None else [torch.as_tensor(background).cpu().float()]))
         lo, hi = allx.min(0).values - 0.1, allx.max(0).values + 0.1
         for ax in axs: ax.set(xlim=(lo[0].item(), hi[0].item()), ylim=(lo[1].item(), hi[1].item()))
-        for ax in axs[1:]: ax.set_ylabel('')
+        for i, ax in enumerate(axs): ax.set_ylabel('' if i % cols else '$x_2$')
     if suptitle: fig.suptitle(suptitle)
     return fig
 

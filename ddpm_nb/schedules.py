@@ -301,15 +301,16 @@ def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float |
 def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None, s=1, label=None):
     "Scatter `X` noised to q(x_t | x_0) at each timestep in `ts` (default: 5 evenly spaced, ending at T-1)."
     import matplotlib.pyplot as plt
+    from ddpm_nb.data import FIG_WIDTH
     T = len(scheduler)
     ts = ts if ts is not None else sorted({int(round(v)) for v in torch.linspace(0, T - 1, 5).tolist()})
-    if axs is None: _, axs = plt.subplots(1, len(ts), figsize=(2.6 * len(ts), 2.8), sharex=True, sharey=True)
+    if axs is None: _, axs = plt.subplots(1, len(ts), figsize=(min(2.2 * len(ts), FIG_WIDTH), 2.6), sharex=True, sharey=True)
     g = torch.Generator().manual_seed(seed)
     eps = torch.randn(X.shape, generator=g)
     for ax, t in zip(axs, ts):
         xt = scheduler.add_noise(X, int(t), eps)
         ax.scatter(xt[:, 0], xt[:, 1], s=s, alpha=0.4)
-        ax.set_title(f"{label + ': ' if label else ''}t = {t}, ᾱ = {scheduler.alpha_bar[t].item():.2f}", fontsize=9)
+        ax.set_title(f"t = {t}, ᾱ = {scheduler.alpha_bar[t].item():.2f}")
         ax.set_xlabel('$x_1$'); ax.set_aspect('equal')
-    axs[0].set_ylabel('$x_2$')
+    axs[0].set_ylabel(f"{label}\n$x_2$" if label else '$x_2$')
     return axs
