@@ -19,7 +19,7 @@ from .runs import (atomic_write, load_checkpoint, torch_threads, check_run_dir, 
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
-__all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem',
+__all__ = ['DEMO_RECIPE', 'MODEL_CHOICES', 'DEFAULTS', 'MAX_SAMPLES', 'COURSE_FORM', 'recipe_flags', 'run_dir', 'samples_stem',
            'CLIError', 'build_parser', 'course_parser', 'cmd_train', 'reproduce_file', 'cmd_sample', 'cmd_evaluate',
            'cmd_demo', 'cmd_classify', 'cmd_sweep', 'is_course_form', 'cmd_course', 'main']
 
@@ -29,11 +29,6 @@ __all__ = ['DEMO_RECIPE', 'DEFAULTS', 'MODEL_CHOICES', 'MAX_SAMPLES', 'COURSE_FO
 # that 2000 held-out points face 2000 samples and the floor has two disjoint 2000-point subsets; 5 x 2000 samples give
 # each of the 5 EMDs fresh samples. Each entry is a flag default, so `ddpm_nb demo --n_samples 500` overrides one.
 DEMO_RECIPE = dict(recipe='large', dataset='moons', n_data=20_000, test_frac=0.2, n_samples=10_000, seed=0)
-
-# Defaults of the course's flags (`n_samples` None: 2000, or the rows of --prior-samples; `n_dim` None: the data set's;
-# `n_data` None: the data set's own size).
-DEFAULTS = dict(dataset='moons', n_dim=None, n_data=None, n_steps=100, lbeta=0.001, ubeta=0.02, scheduler='linear', model='report',
-                epochs=100, batch_size=128, lr=1e-3, lr_drop=None, p_uncond=0.1, test_frac=0.2, n_samples=None, seed=42)
 
 MODEL_CHOICES = ('report', 'large') + tuple(c for c in CONFIGS if c not in ('report', 'large'))
 """`--model`: the network of a recipe — `report`, or `large`, the recommended recipe (its network and its weight average) —
@@ -49,6 +44,11 @@ def recipe_flags(name: str) -> dict:
     if s.get('beta_end') is not None: flags['ubeta'] = s['beta_end']
     if r.get('p_uncond') is not None: flags['p_uncond'] = r['p_uncond']
     return flags
+
+# Defaults of the course's flags: the recipe `course` (its command line's own defaults), a data set and a seed
+# (`n_samples` None: 2000, or the rows of --prior-samples; `n_dim` None: the data set's; `n_data` None: its own size).
+DEFAULTS = dict(dataset='moons', n_dim=None, n_data=None, **{k: v for k, v in recipe_flags('course').items() if k != 'recipe'},
+                test_frac=0.2, n_samples=None, seed=42)
 
 # %% ../nbs/10_cli.ipynb #509b5f73
 def run_dir(out, n_dim: int, n_steps: int, lbeta: float, ubeta: float, dataset: str, scheduler: str = 'linear',

@@ -83,7 +83,8 @@ def plot_vs_T(df, dataset: str, metric: str = 'course_nll', beta=(0.001, 0.02), 
             fs = g[f'{metric}_floor_std'].iloc[0]; ax.axhspan(f - fs, f + fs, color='grey', alpha=0.3, lw=0)
         ax.axhline(f, color='grey', lw=1, ls='--', label='data floor')
     if metric == 'vlb' and (g[metric] > 0).all(): ax.set_yscale('log')     # cosine's bound is 10x the others'
-    ax.set_xlabel('T (diffusion steps)'); ax.set_ylabel(_METRIC_LABELS.get(metric, metric)); ax.set_title(dataset)
+    ax.set_xlabel('T (diffusion steps)'); ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
+    ax.set_title(f"{dataset}, {'mean over seeds' if seed is None else f'seed {seed}'}")
     if legend: ax.legend(fontsize=8)
     return ax
 
@@ -119,7 +120,7 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
     sns.heatmap(tab, annot=True, fmt=fmt, cmap=cmap, center=center, vmin=vmin, vmax=vmax, ax=ax, cbar=cbar,
                 annot_kws=dict(fontsize=8), cbar_kws=dict(label=what))
     ax.set_xlabel('β_high'); ax.set_ylabel('β_low')
-    ax.set_title(f"{dataset}: {what}", fontsize=10)
+    ax.set_title(f"{dataset}: {what}")
     return ax.collections[0]
 
 # %% ../nbs/09_experiments.ipynb #78a61051

@@ -230,7 +230,9 @@ RECIPES = {
     'digits':      dict(config='large', scheduler=dict(num_timesteps=100, type='linear', beta_start=1e-4, beta_end=0.05),
                         lr=2e-3, batch_size=128, epochs=200, lr_drop=(150, 0.15), p_uncond=0.1),
     'explorer':    dict(config='large', scheduler=dict(num_timesteps=100, type='cosine'),
-                        lr=2e-3, batch_size=128, epochs=60, lr_drop=None, p_uncond=0.1),
+                        lr=2e-3, batch_size=128, epochs=300, lr_drop=(240, 0.1), p_uncond=0.1),
+    'course':      dict(config='report', scheduler=dict(num_timesteps=100, type='linear', beta_start=0.001, beta_end=0.02),
+                        lr=1e-3, batch_size=128, epochs=100, lr_drop=None, p_uncond=0.1),
 }
 "The named training recipes (see the text): every trained model of the workbook starts from one of these."
 

@@ -53,7 +53,7 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     steps = torch.arange(T)
     axs[0].plot(steps, ns.betas); axs[0].set(yscale='log', xlabel='timestep t', ylabel='βₜ', title='βₜ (log scale)')
     axs[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); axs[0].yaxis.set_minor_locator(NullLocator())
-    axs[1].plot(steps, ns.alpha_bar); axs[1].set(ylim=(-0.03, 1.03), xlabel='timestep t', ylabel='ᾱₜ', title='ᾱₜ')
+    axs[1].plot(steps, ns.alpha_bar); axs[1].set(ylim=(-0.03, 1.03), xlabel='timestep t', ylabel='ᾱₜ', title='ᾱₜ (signal kept)')
     for ax in axs[:2]: ax.axvline(t, color='C3', lw=1, ls='--')
     shown = _subset(data, n_show, seed)
     axs[2].plot(shown[:, 0], shown[:, 1], '.', ms=1, c='lightgrey', zorder=0)   # x_0, under x_t
@@ -296,7 +296,7 @@ def reverse_explorer(dataset: str = 'moons', T: int = 100, schedule: str = 'cosi
     memo = (n, epochs, str(cache_dir(cache)), tuple(sorted(kw.items())))        # all the view depends on besides the sliders
     return _explorer('reverse', controls, lambda **v: reverse_view(**v, n=n, epochs=epochs, cache=cache, **kw), reverse_readout,
                      title='The reverse process: samples of a cached model beside held-out data', dpi=dpi,
-                     busy_note='updating… (a setting\'s first use trains its model: about 10 s)', memo=memo)
+                     busy_note='updating… (a setting\'s first use trains its model: about 20 s)', memo=memo)
 
 # %% ../nbs/08_explore.ipynb #aadfdfd3
 GUIDANCE_T, GUIDANCE_SCHEDULE = 100, 'cosine'
@@ -372,7 +372,7 @@ def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_sca
     memo = (n, epochs, str(cache_dir(cache)), tuple(sorted(kw.items())))
     return _explorer('guidance', controls, lambda **v: guidance_view(**v, n=n, epochs=epochs, cache=cache, **kw),
                      guidance_readout, links=[('dataset', on_dataset)], title='Classifier-free guidance', dpi=dpi,
-                     busy_note='updating… (a data set\'s first use trains its models: about 20 s)', memo=memo)
+                     busy_note='updating… (a data set\'s first use trains its models: about 30 s)', memo=memo)
 
 # %% ../nbs/08_explore.ipynb #0efcd712
 def lecture_settings(everything: bool = False) -> list[dict]:

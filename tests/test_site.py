@@ -3,12 +3,14 @@
 Serves `_docs/` on 127.0.0.1 and opens every page. On each: no raw TeX (`$$`, `\\(`, `\\begin`, `\\frac`) and no nbdev
 directive (`#| ...`) is left in the visible text; where the notebook has math, MathJax has typeset it (an `mjx-container`
 exists); every `<img>` has loaded (`naturalWidth > 0`); every internal link leads to a page (and an anchor) that exists;
-nothing is fetched from outside 127.0.0.1. The API entry of `NoiseScheduler.add_noise` shows its docstring.
+nothing is fetched from outside 127.0.0.1; every panel title of a figure is at least 10 px high as the page shows it. The
+API entry of `NoiseScheduler.add_noise` shows its docstring.
 Needs a built site (`make docs`; `make test` builds it first). Set DDPM_NB_SKIP_BROWSER=1 to skip.
 """
-import functools, http.server, json, os, re, threading, urllib.parse
+import functools, http.server, io, json, os, re, threading, urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,6 +20,8 @@ CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'
                  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 RAW = ['$$', '\\(', '\\begin', '\\frac']
 MATH = re.compile(r'\$[^$\n]+\$|\\begin\{')
+
+MIN_TITLE_PX = 10                                  # issue 23: panel titles legible at the site's width
 
 pytestmark = pytest.mark.skipif(os.environ.get('DDPM_NB_SKIP_BROWSER') == '1', reason='DDPM_NB_SKIP_BROWSER=1')
 
@@ -41,6 +45,62 @@ def _has_math(stem: str) -> bool:
     if not nb.exists(): return False
     cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
     return any(c['cell_type'] == 'markdown' and MATH.search(''.join(c['source'])) for c in cells)
+
+
+def panel_title_px(png: bytes, line: int = 160, ink: int = 128, min_run: int = 50, reach: int = 40, join: int = 3) -> list[float]:
+    """The font size, in the image's own pixels, of the title above each framed panel of a matplotlib figure (PNG bytes).
+
+    A panel is found by its frame (pixels darker than `line`, of 255): a dark line at least `min_run` px long, not the
+    edge of a filled box, with a side line going down from each end. Its title is the lowest run of ink rows (pixels
+    darker than `ink`; gaps of up to `join` rows) within `reach` px above the frame, between the side lines. The size is
+    read from the glyphs standing on the text's baseline (not descenders, brackets, accents or sub/superscripts): the
+    tallest of them is a capital, a digit or an ascender, 0.73-0.76 of the font size, or else a lower-case letter, 0.55
+    of it. So dividing by 0.76 overstates the size by a few per cent at most, and understates it for a title of x-height
+    letters alone (`test_panel_title_px_reads_known_sizes` checks both). Panels without a frame (3-D axes, images,
+    heatmaps) are not read."""
+    from PIL import Image
+    from scipy import ndimage
+    grey = np.asarray(Image.open(io.BytesIO(png)).convert('L'))
+    dark, text = grey < line, grey < ink
+    sizes = []
+    for r in range(1, dark.shape[0] - 30):
+        d = np.diff(np.r_[0, dark[r].astype(np.int8), 0])
+        for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)):
+            if e - s < min_run or dark[r - 1, s:e].mean() > 0.5: continue        # not the top edge of a line
+            down = dark[r:r + 30, s:e].all(0)                                  # columns dark for 30 rows: the side lines
+            left, right = np.flatnonzero(down[:10]), np.flatnonzero(down[-10:])   # (a tick mark may stick out past them)
+            if not (len(left) and len(right)) or dark[r + 3, s + 10:e - 10].mean() > 0.5: continue   # a line, not a filled box
+            band = text[max(0, r - reach):r - 1, s + left[0]:e - 10 + right[-1] + 1]
+            rows = np.flatnonzero(band.any(1))
+            if not len(rows): continue
+            lo = hi = rows[-1]
+            while lo > 0 and band[max(0, lo - join - 1):lo].any(): lo -= 1
+            while not band[lo].any(): lo += 1
+            boxes = ndimage.find_objects(ndimage.label(band[lo:hi + 1])[0])
+            bottoms = np.bincount([b[0].stop for b in boxes], weights=[b[1].stop - b[1].start for b in boxes])
+            base = int(np.argmax(bottoms))                                     # the baseline: where most ink ends
+            sizes.append(max(base - b[0].start for b in boxes if abs(b[0].stop - base) <= 1) / 0.76)
+    return sizes
+
+
+def test_panel_title_px_reads_known_sizes():
+    "The title measure on figures of known title sizes, titles as the lessons write them: at most 5 % over, 25 % under."
+    from matplotlib.figure import Figure
+    titles = ['moons (8000×2)', 'step 83/500', 'step 0/500: $x_T$', 't = 50, ᾱ = 0.74', 'ᾱₜ (signal kept)', 'βₜ (log scale)',
+              'w = 4.0', 'held-out data']
+    for pt in (7, 8, 10, 12, 16):
+        fig = Figure(figsize=(2.6 * len(titles), 2.4), dpi=100)
+        for i, t in enumerate(fig.subplots(1, len(titles))): t.set_title(titles[i], fontsize=pt); t.plot([0, 1])
+        buf = io.BytesIO(); fig.savefig(buf, format='png'); px = pt * 100 / 72
+        got = panel_title_px(buf.getvalue())
+        assert len(got) == len(titles), (pt, got)
+        assert all(0.75 * px <= g <= 1.05 * px for g in got), (pt, px, [round(g, 1) for g in got])
+
+
+@functools.lru_cache(maxsize=None)
+def _shots() -> frozenset:
+    "The screenshots the pages show (`nbs/images`): pictures of a browser, not figures, so their titles are not read."
+    return frozenset(p.read_bytes() for p in (REPO / 'nbs' / 'images').glob('*.png'))
 
 
 @pytest.fixture(scope='module')
@@ -106,9 +166,18 @@ def test_page(site, browser, name):
         if _has_math(name[:-5]):
             assert page.locator('mjx-container').count() > 0, f"{name}: the notebook has math, the page shows none typeset"
             assert page.locator('mjx-merror').count() == 0, f"{name}: MathJax reports an error: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}"
-        imgs = page.evaluate("[...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth])")
-        bad = [src[:120] for src, complete, w in imgs if not (complete and w > 0)]
+        imgs = page.evaluate("[...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth, i.width])")
+        bad = [src[:120] for src, complete, w, _ in imgs if not (complete and w > 0)]
         assert not bad, f"{name}: images that did not load: {bad}"
+        small = []
+        for src, _, natural, shown in imgs:                  # each figure's panel titles, at the size the page draws them
+            path = SITE / urllib.parse.unquote(urllib.parse.urlsplit(src).path).lstrip('/')
+            if not (src.startswith(site) and path.suffix == '.png' and path.is_file()): continue
+            png = path.read_bytes()
+            if png in _shots(): continue
+            sizes = [round(px * shown / natural, 1) for px in panel_title_px(png)]
+            if sizes and min(sizes) < MIN_TITLE_PX: small.append((path.name[:12], natural, shown, min(sizes)))
+        assert not small, f"{name}: panel titles under {MIN_TITLE_PX} px (image, its width, shown at, smallest title px): {small}"
         links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
         for href in set(links):
             if not href.startswith(site): continue
