@@ -219,9 +219,9 @@ def check_timesteps(t, num_timesteps: int, name: str = 't'):
     except (TypeError, ValueError, RuntimeError): raise ValueError(f"{name} must be an integer timestep, got a {type(t).__name__}; allowed {allowed}") from None
     if tt.is_floating_point() or tt.is_complex() or tt.dtype == torch.bool:
         raise ValueError(f"{name} must be integer timesteps, got a tensor of dtype {tt.dtype}; allowed {allowed}")
-    lo, hi = torch.aminmax(tt) if tt.numel() else (0, 0)                  # one pass over t
+    lo, hi = (int(v) for v in torch.aminmax(tt)) if tt.numel() else (0, 0)   # one pass over t; ints compare fastest
     if lo < 0 or hi >= num_timesteps:
-        raise ValueError(f"{name} out of range: got {int(lo)}..{int(hi)}, allowed {allowed}")
+        raise ValueError(f"{name} out of range: got {lo}..{hi}, allowed {allowed}")
     return tt.long()
 
 # %% ../nbs/01_schedules.ipynb #7e6f5a4b
