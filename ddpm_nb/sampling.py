@@ -156,12 +156,13 @@ def plot_chain(chain: torch.Tensor, n_panels: int = 6, data: torch.Tensor | None
     import matplotlib.pyplot as plt
     steps = len(chain) - 1
     idx = sorted({int(round(v)) for v in torch.linspace(0, steps, n_panels).tolist()})
-    rows, cols = panel_grid(len(idx), 2.5) if axs is None else (1, len(axs))
-    if axs is None:
+    if axs is None:                                      # rows of panels as wide as FIG_WIDTH allows
+        rows, cols = panel_grid(len(idx), 2.5)
         _, axs = plt.subplots(rows, cols, figsize=(2.5 * cols, 2.8 * rows), sharex=True, sharey=True, squeeze=False,
                               layout='constrained')
         for ax in axs.flat[len(idx):]: ax.remove()
         axs = axs.flat[:len(idx)]
+    else: cols = len(axs)
     for j, (ax, i) in enumerate(zip(axs, idx)):
         if data is not None: ax.scatter(data[:, 0], data[:, 1], s=s, c='lightgrey')
         ax.scatter(chain[i][:, 0].cpu(), chain[i][:, 1].cpu(), s=s, alpha=0.5)
