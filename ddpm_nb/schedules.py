@@ -304,7 +304,8 @@ def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None,
     from ddpm_nb.data import FIG_WIDTH
     T = len(scheduler)
     ts = ts if ts is not None else sorted({int(round(v)) for v in torch.linspace(0, T - 1, 5).tolist()})
-    if axs is None: _, axs = plt.subplots(1, len(ts), figsize=(min(2.2 * len(ts), FIG_WIDTH), 2.6), sharex=True, sharey=True)
+    if axs is None:
+        _, axs = plt.subplots(1, len(ts), figsize=(min(2.2 * len(ts), FIG_WIDTH), 2.6), sharex=True, sharey=True)
     g = torch.Generator().manual_seed(seed)
     eps = torch.randn(X.shape, generator=g)
     for ax, t in zip(axs, ts):

@@ -53,7 +53,8 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     steps = torch.arange(T)
     axs[0].plot(steps, ns.betas); axs[0].set(yscale='log', xlabel='timestep t', ylabel='βₜ', title='βₜ (log scale)')
     axs[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); axs[0].yaxis.set_minor_locator(NullLocator())
-    axs[1].plot(steps, ns.alpha_bar); axs[1].set(ylim=(-0.03, 1.03), xlabel='timestep t', ylabel='ᾱₜ', title='ᾱₜ (signal kept)')
+    axs[1].plot(steps, ns.alpha_bar)
+    axs[1].set(ylim=(-0.03, 1.03), xlabel='timestep t', ylabel='ᾱₜ', title='ᾱₜ (signal kept)')
     for ax in axs[:2]: ax.axvline(t, color='C3', lw=1, ls='--')
     shown = _subset(data, n_show, seed)
     axs[2].plot(shown[:, 0], shown[:, 1], '.', ms=1, c='lightgrey', zorder=0)   # x_0, under x_t
