@@ -3,8 +3,9 @@
 Serves `_docs/` on 127.0.0.1 and opens every page. On each: no raw TeX (`$$`, `\\(`, `\\begin`, `\\frac`) and no nbdev
 directive (`#| ...`) is left in the visible text; where the notebook has math, MathJax has typeset it (an `mjx-container`
 exists); every `<img>` has loaded (`naturalWidth > 0`); every internal link leads to a page (and an anchor) that exists;
-nothing is fetched from outside 127.0.0.1; every panel title of a figure is at least 10 px high as the page shows it. The
-API entry of `NoiseScheduler.add_noise` shows its docstring.
+nothing is fetched from outside 127.0.0.1; every panel title of a figure is at least 10 px high as the page shows it
+(read from the image), as is every panel title of the library's figure makers in the site's column (from their font
+sizes). The API entry of `NoiseScheduler.add_noise` shows its docstring.
 Needs a built site (`make docs`; `make test` builds it first). Set DDPM_NB_SKIP_BROWSER=1 to skip.
 """
 import functools, http.server, io, json, os, re, threading, urllib.parse
@@ -95,6 +96,60 @@ def test_panel_title_px_reads_known_sizes():
         got = panel_title_px(buf.getvalue())
         assert len(got) == len(titles), (pt, got)
         assert all(0.75 * px <= g <= 1.05 * px for g in got), (pt, px, [round(g, 1) for g in got])
+
+
+def _column_px(site, browser) -> int:
+    "The width the site gives a cell's output (a figure is drawn at most this wide), at the tests' 1300-px viewport."
+    page = browser.new_page(viewport={'width': 1300, 'height': 900})
+    try:
+        page.goto(f"{site}/04_sampling.html", wait_until='load')
+        return page.evaluate("document.querySelector('div.cell_output').clientWidth")
+    finally: page.close()
+
+
+def _library_figures():
+    "The library's figure makers, as the lessons call them (several panels: the widest each makes), on small data."
+    import torch
+    from ddpm_nb.data import load_dataset, plot_dataset, plot_digits
+    from ddpm_nb.schedules import NoiseScheduler, plot_forward
+    from ddpm_nb.sampling import plot_chain, plot_beside
+    from ddpm_nb.experiments import plot_vs_T, plot_beta_heatmap
+    from ddpm_nb.sweep import load_results
+    from ddpm_nb.widgets import forward_view
+    X = load_dataset('moons', n_samples=400)[0]; H = load_dataset('helix', n_samples=400)[0]
+    D = load_dataset('digits')[0][:64]
+    df = load_results(REPO / 'results' / 'sweep.csv')
+    yield 'plot_dataset', plot_dataset(X, title='moons').figure
+    yield 'plot_dataset (3-D)', plot_dataset(H, title='helix').figure
+    yield 'plot_digits', plot_digits(D, title='digits').figure
+    yield 'plot_forward', plot_forward(X, NoiseScheduler(100, 'linear'), label='linear')[0].figure
+    yield 'plot_chain (7 panels)', plot_chain(torch.randn(101, 200, 2), 7, title='chain')[0].figure
+    for name, data in (('2-D', X), ('3-D', H), ('64-D', D)):
+        yield f'plot_beside ({name}, 5 panels)', plot_beside(data, {f'model {i}': data for i in range(4)}, suptitle='samples')
+    yield 'plot_vs_T', plot_vs_T(df, 'moons', 'emd').figure
+    yield 'plot_beta_heatmap', plot_beta_heatmap(df, 'manycircles', 'course_nll').figure
+    yield 'forward_view', forward_view(100, 1e-3, 0.02, 'linear', 50, X)[0]
+
+
+def test_library_figures_have_legible_titles(site, browser):
+    """Every panel title of the library's figures (framed or not: 3-D axes, images and heatmaps too), at the size the
+    site draws the figure: its font size at the figure's dpi, scaled by the column's width over the figure's (saved as
+    the notebooks show it, `bbox_inches='tight'`)."""
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    column, small = _column_px(site, browser), []
+    for name, fig in _library_figures():
+        buf = io.BytesIO(); fig.savefig(buf, format='png', bbox_inches='tight')
+        width = Image.open(buf).size[0]
+        for ax in fig.axes:
+            for title in (ax.title, ax._left_title, ax._right_title):
+                if title.get_text():
+                    px = title.get_fontsize() * fig.dpi / 72 * min(1, column / width)
+                    if px < MIN_TITLE_PX: small.append((name, title.get_text()[:30], round(px, 1)))
+        plt.close(fig)
+    assert column > 600, column
+    assert not small, f"panel titles under {MIN_TITLE_PX} px in a {column}-px column: {small}"
 
 
 @functools.lru_cache(maxsize=None)
