@@ -8,6 +8,7 @@ import copy, math, numbers, warnings
 import torch
 from fastcore.basics import patch
 from .checks import check_int, check_real, check_choice
+from .data import FIG_WIDTH
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
@@ -301,7 +302,6 @@ def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float |
 def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None, s=1, label=None):
     "Scatter `X` noised to q(x_t | x_0) at each timestep in `ts` (default: 5 evenly spaced, ending at T-1)."
     import matplotlib.pyplot as plt
-    from ddpm_nb.data import FIG_WIDTH
     T = len(scheduler)
     ts = ts if ts is not None else sorted({int(round(v)) for v in torch.linspace(0, T - 1, 5).tolist()})
     if axs is None:

@@ -23,6 +23,7 @@ RAW = ['$$', '\\(', '\\begin', '\\frac']
 MATH = re.compile(r'\$[^$\n]+\$|\\begin\{')
 
 MIN_TITLE_PX = 10                                  # issue 23: panel titles legible at the site's width
+VIEWPORT = {'width': 1300, 'height': 900}          # a laptop's browser window: the site's column is 704 px wide in it
 
 pytestmark = pytest.mark.skipif(os.environ.get('DDPM_NB_SKIP_BROWSER') == '1', reason='DDPM_NB_SKIP_BROWSER=1')
 
@@ -99,8 +100,8 @@ def test_panel_title_px_reads_known_sizes():
 
 
 def _column_px(site, browser) -> int:
-    "The width the site gives a cell's output (a figure is drawn at most this wide), at the tests' 1300-px viewport."
-    page = browser.new_page(viewport={'width': 1300, 'height': 900})
+    "The width the site gives a cell's output (a figure is drawn at most this wide), at the tests' `VIEWPORT`."
+    page = browser.new_page(viewport=VIEWPORT)
     try:
         page.goto(f"{site}/04_sampling.html", wait_until='load')
         return page.evaluate("document.querySelector('div.cell_output').clientWidth")
@@ -203,7 +204,7 @@ def test_every_notebook_is_a_page_in_lesson_order():
 @pytest.mark.parametrize('name', _pages())
 def test_page(site, browser, name):
     outside = []
-    page = browser.new_page(viewport={'width': 1300, 'height': 900})
+    page = browser.new_page(viewport=VIEWPORT)
     try:
         page.route('**/*', lambda route: (route.continue_() if route.request.url.startswith(site) or
                                           route.request.url.startswith('data:') else
