@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .checks import F32_MAX
-from .data import (DATASETS, N_DIM, N_CLASSES, load_dataset, train_test_split, read_points,
-                          norm_stats, normalise, denormalise)
+from .data import DATASETS, N_DIM, N_CLASSES, split_dataset, read_points, denormalise
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
 from .training import RECIPES, make_recipe, train_recipe, check_lr_drop
@@ -208,12 +207,13 @@ def _sweep_flags(p):
     "The flags of `ddpm_nb sweep`: a named study or a grid, shared settings, output. Their defaults are `sweep`'s."
     try:
         from ddpm_nb.experiments import STUDIES, SWEEP_SCHEDULES, sweep
-        from ddpm_nb.sweep import local_workers
+        from ddpm_nb.sweep import local_workers, with_settings
     except ImportError as e:                    # a partial installation: `sweep` says what it lacks, whatever its flags
         p.add_argument('rest', nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         p.set_defaults(missing=str(e))
         return
-    d, r = {k: v.default for k, v in inspect.signature(sweep).parameters.items()}, RECIPES['report']
+    d = {k: v.default for f in (sweep, with_settings) for k, v in inspect.signature(f).parameters.items()}
+    r = RECIPES['report']
     g = p.add_argument_group('what to run (a named study, or a grid)')
     g.add_argument('--study', choices=tuple(STUDIES), help="a named study: 'full' = the report's T × schedule grid on "
                    "moons, circles, manycircles, blobs and helix, the β sweep at T = 100, seeds 1 and 2 at T = 100, and digits; "
@@ -222,14 +222,14 @@ def _sweep_flags(p):
     g.add_argument('--n_steps', nargs='+', type=_pos_int, metavar='T', help="grid: numbers of steps T (default: 10 50 100 150 200)")
     g.add_argument('--schedulers', nargs='+', metavar='NAME', help=f"grid: schedules (default: {' '.join(SWEEP_SCHEDULES)})")
     g.add_argument('--betas', nargs='+', type=_beta_pair, metavar='LOW,HIGH', help="grid: β ranges (default: 0.001,0.02)")
-    g.add_argument('--seeds', nargs='+', type=_seed, default=list(d['seeds']), metavar='S', help="seeds (default: 0)")
+    g.add_argument('--seeds', nargs='+', type=_seed, default=[0], metavar='S', help="seeds (default: 0)")
     g = p.add_argument_group("shared settings (by default those of the report's recipe, RECIPES['report'])")
     g.add_argument('--epochs', type=_pos_int, help=f"training epochs (default: {r['epochs']})")
     g.add_argument('--lr', type=_lr, help=f"Adam learning rate (default: {r['lr']})")
     g.add_argument('--batch_size', type=_pos_int, help=f"batch size (default: {r['batch_size']})")
     g.add_argument('--model', choices=tuple(CONFIGS), help=f"network configuration (default: {r['config']})")
     g.add_argument('--test-frac', type=float, default=d['test_frac'], help="held-out share of each data set (default: %(default)s)")
-    g.add_argument('--eval-n', type=_pos_int, default=d['eval_n'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
+    g.add_argument('--eval-n', type=_pos_int, default=d['n_eval'], metavar='N', help="points per EMD subset and for the NLL (default: %(default)s, at most the held-out set)")
     g.add_argument('--k-subsets', type=_pos_int, default=d['k_subsets'], metavar='K', help="EMD subsets (default: %(default)s)")
     g.add_argument('--temperature', type=_pos_float, default=d['temperature'], help="the NLLs' kernel temperature (default: %(default)s)")
     g.add_argument('--c2st-n', type=_nonneg_int, default=d['c2st_n'], metavar='N', help="C2ST points a side (default: %(default)s, at most --eval-n; 0: no C2ST)")
@@ -327,15 +327,12 @@ def _recipe(args) -> dict:
                        lr=args.lr, batch_size=args.batch_size, epochs=args.epochs, epochs_for=None, lr_drop=drop, p_uncond=args.p_uncond)
 
 def _split(args):
-    """The data set's train/test split (`train_test_split` with its default seed, as every notebook uses), normalised as
-    `load_dataset` normalises it, and the record of that normalisation (`norm_stats`): (X_tr, X_te, y_tr, y_te, stats)."""
-    try: X, y = load_dataset(args.dataset, n_samples=args.n_data, path=args.data_path, normalise_data=False)
+    "`split_dataset` by the flags, (X_tr, X_te, y_tr, y_te, stats); an error names the flag it comes from."
+    try: return split_dataset(args.dataset, args.n_data, args.data_path, args.test_frac)
     except ValueError as e:
-        if args.n_data is None: raise
-        raise CLIError(f"--n-data {args.n_data}: {e}") from None
-    stats = norm_stats(X)
-    try: return (*train_test_split(normalise(X, stats), y, test_frac=args.test_frac), stats)
-    except ValueError as e: raise CLIError(f"--test-frac {args.test_frac}: {e}") from None
+        flag = f"--test-frac {args.test_frac}" if 'test_frac=' in str(e) else args.n_data and f"--n-data {args.n_data}"
+        if not flag: raise
+        raise CLIError(f"{flag}: {e}") from None
 
 def _units(args, cfg: dict, run) -> dict | None:
     "The record that puts this run's samples in the data's units (None with --normalised-units); one line if the run has none."
@@ -547,11 +544,13 @@ def cmd_sweep(args) -> int:
     if args.study is not None and given: raise CLIError(f"--study {args.study} fixes the grid; drop {', '.join(given)} (or drop --study)")
     if args.cluster is not None and args.workers is not None:
         raise CLIError(f"--workers {args.workers} starts local worker processes, but --cluster {args.cluster} brings its own workers: give one of the two")
-    sweep(study=args.study, datasets=args.datasets, n_steps=args.n_steps, schedulers=args.schedulers, betas=args.betas,
-          seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, model=args.model,
-          test_frac=args.test_frac, eval_n=args.eval_n, k_subsets=args.k_subsets, temperature=args.temperature, c2st_n=args.c2st_n,
-          out=args.out, max_batch=args.max_batch, workers=args.workers, cluster=args.cluster, threads=args.threads,
-          data_path=args.data_path, dry_run=args.dry_run, quiet=args.quiet)
+    grid = dict(datasets=args.datasets, Ts=args.n_steps, schedules=args.schedulers, beta_pairs=args.betas)
+    study = dict(study=args.study) if args.study else dict(grids=[{k: v for k, v in grid.items() if v}])
+    settings = dict(seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, config=args.model,
+                    test_frac=args.test_frac, n_eval=args.eval_n, k_subsets=args.k_subsets,
+                    temperature=args.temperature, c2st_n=args.c2st_n)
+    sweep(dict(study, **{k: v for k, v in settings.items() if v is not None}), args.out, args.max_batch, args.workers,
+          args.cluster, args.threads, args.data_path, args.dry_run, args.quiet)
     return 0
 
 # %% ../nbs/10_cli.ipynb #b4b814f2

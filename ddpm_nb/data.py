@@ -12,8 +12,8 @@ from .checks import check_int, check_real, F32_MAX
 
 # %% auto #0
 __all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'FIG_WIDTH', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats',
-           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split', 'panel_grid',
-           'plot_dataset', 'plot_digits']
+           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split',
+           'split_dataset', 'panel_grid', 'plot_dataset', 'plot_digits']
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def norm_stats(X) -> dict:
@@ -268,6 +268,14 @@ def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: 
     te, tr = perm[:n_test], perm[n_test:]
     if y is None: return X[tr], X[te], None, None
     return X[tr], X[te], y[tr], y[te]
+
+# %% ../nbs/00_data.ipynb #7170c1b6
+def split_dataset(name: str, n_samples: int | None = None, path=None, test_frac: float = 0.2, seed: int = 0):
+    """`load_dataset` then `train_test_split`: `(X_train, X_test, y_train, y_test, stats)`, normalised to [-1, 1] by the
+    whole set's record `stats` (`norm_stats`), the same points `load_dataset` returns."""
+    X, y = load_dataset(name, n_samples=n_samples, path=path, normalise_data=False)
+    stats = norm_stats(X)
+    return (*train_test_split(normalise(X, stats), y, test_frac, seed), stats)
 
 # %% ../nbs/00_data.ipynb #2f60fc01
 FIG_WIDTH = 11

@@ -4,6 +4,7 @@
 
 # %% ../nbs/09_experiments.ipynb #a1414f92
 from __future__ import annotations
+import inspect
 from .data import DATASETS
 from .schedules import make_scheduler
 from .runs import read_rows
@@ -11,7 +12,7 @@ from .sweep import run_sweep, with_settings, run_key, run_label, load_results, C
 
 # %% auto #0
 __all__ = ['SWEEP_SCHEDULES', 'FIVE_SETS', 'BETA_GRID', 'STUDIES', 'NLLS', 'BETA_VIEWS', 'FULL_STUDY_COMMAND', 'sweep_grid',
-           'study_runs', 'report_grid', 'plot_vs_T', 'beta_table', 'plot_beta_heatmap', 'sweep']
+           'study_spec', 'study_runs', 'report_grid', 'plot_vs_T', 'beta_table', 'plot_beta_heatmap', 'sweep']
 
 # %% ../nbs/09_experiments.ipynb #c1683989
 SWEEP_SCHEDULES = ('linear', 'cosine', 'sigmoid')
@@ -39,19 +40,37 @@ FIVE_SETS = ('moons', 'circles', 'manycircles', 'blobs', 'helix')
 BETA_GRID = tuple((lo, hi) for lo in (0.0001, 0.001, 0.002, 0.01) for hi in (0.02, 0.05, 0.1))
 "The β sweep: β_low × β_high, 12 pairs, including the report's (0.001, 0.02) and (0.002, 0.02)."
 STUDIES = {
-    'full': [dict(datasets=FIVE_SETS, Ts=(10, 50, 100, 150, 200), schedules=SWEEP_SCHEDULES, beta_pairs=((0.001, 0.02),)),
-             dict(datasets=FIVE_SETS, Ts=(100,), schedules=('linear',), beta_pairs=BETA_GRID),
-             dict(datasets=FIVE_SETS, Ts=(100,), schedules=SWEEP_SCHEDULES, beta_pairs=((0.001, 0.02),), seeds=(1, 2)),
-             dict(datasets=('digits',), Ts=(50, 100, 200), schedules=SWEEP_SCHEDULES, beta_pairs=((0.001, 0.02), (0.002, 0.02)))],
-    'report': [dict(datasets=FIVE_SETS, Ts=(10, 50, 100, 150, 200), schedules=SWEEP_SCHEDULES, beta_pairs=((0.001, 0.02),))],
+    'full': dict(grids=[dict(datasets=FIVE_SETS, Ts=(10, 50, 100, 150, 200), schedules=SWEEP_SCHEDULES),
+                        dict(datasets=FIVE_SETS, Ts=(100,), schedules=('linear',), beta_pairs=BETA_GRID),
+                        dict(datasets=FIVE_SETS, Ts=(100,), schedules=SWEEP_SCHEDULES, seeds=(1, 2)),
+                        dict(datasets=('digits',), Ts=(50, 100, 200), beta_pairs=((0.001, 0.02), (0.002, 0.02)))]),
+    'report': dict(grids=[dict(datasets=FIVE_SETS, Ts=(10, 50, 100, 150, 200), schedules=SWEEP_SCHEDULES)]),
 }
-"""Named studies. `full`: the report's T × schedule grid on the five low-dimensional sets, the β sweep at T = 100, two
-more seeds at T = 100 (to see how much a single run varies) and the 64-D digits; `report`: the grid only."""
+"""Named studies, each a study as data (`study_spec`). `full`: the report's T × schedule grid on the five
+low-dimensional sets, the β sweep at T = 100, two more seeds at T = 100 (to see how much a single run varies) and the
+64-D digits; `report`: the grid only."""
 
-def study_runs(name: str, seeds=(0,)) -> list[dict]:
-    "The runs of a named study in `STUDIES` (`seeds` for the parts that do not fix their own)."
-    if name not in STUDIES: raise ValueError(f"unknown study {name!r}; known studies: {', '.join(STUDIES)}")
-    runs = [r for g in STUDIES[name] for r in sweep_grid(**{'seeds': seeds, **g})]
+def study_spec(study) -> dict:
+    """A study as data: `grids` (a list of `sweep_grid`'s arguments), `seeds` (for the grids that fix none; default 0)
+    and the settings of `with_settings` it changes (`epochs`, `lr`, `batch_size`, `config` change the `report` recipe;
+    `test_frac`, `n_eval`, `k_subsets`, `temperature`, `c2st_n` the scoring). `study` is such a dict, a name of
+    `STUDIES`, or a dict whose `study` names one and whose other keys change it."""
+    spec = dict(study=study) if isinstance(study, str) else dict(study)
+    if 'study' in spec:
+        name = spec.pop('study')
+        if name not in STUDIES: raise ValueError(f"unknown study {name!r}; known studies: {', '.join(STUDIES)}")
+        if 'grids' in spec: raise ValueError(f"study {name!r} fixes the grids; drop grids (or drop the study)")
+        spec = dict(STUDIES[name], name=name, **spec)
+    keys = ('grids', 'seeds', 'name') + tuple(inspect.signature(with_settings).parameters)[1:]
+    bad = [k for k in spec if k not in keys]
+    if bad or 'grids' not in spec:
+        raise ValueError(f"a study takes {', '.join(keys)}; got {', '.join(bad) or 'no grids'}")
+    return spec
+
+def study_runs(study) -> list[dict]:
+    "The runs of a study (`study_spec`): its grids' runs, each once, in order."
+    spec = study_spec(study)
+    runs = [r for g in spec['grids'] for r in sweep_grid(**{'seeds': spec.get('seeds', (0,)), **g})]
     return [dict(t) for t in dict.fromkeys(tuple(r.items()) for r in runs)]     # drop repeats, keep order
 
 # %% ../nbs/09_experiments.ipynb #b7a1c020
@@ -125,37 +144,27 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
 
 # %% ../nbs/09_experiments.ipynb #78a61051
 FULL_STUDY_COMMAND = "ddpm_nb sweep --study full --out results/sweep.csv"
-"The command that makes the committed results (`results/sweep.csv`): `sweep(study='full', out='results/sweep.csv')`."
+"The command that makes the committed results (`results/sweep.csv`): `sweep('full', out='results/sweep.csv')`."
 
-def sweep(study: str | None = None, datasets=None, n_steps=None, schedulers=None, betas=None, seeds=(0,),
-          epochs: int | None = None, lr: float | None = None, batch_size: int | None = None, model: str | None = None,
-          test_frac: float = 0.5, eval_n: int = 2000, k_subsets: int = 5, temperature: float = 0.1, c2st_n: int = 500,
-          out='results/sweep.csv', max_batch: int = 64, workers: int | None = None, cluster: str | None = None,
-          threads: int | None = 1, data_path: str | None = None, dry_run: bool = False, quiet: bool = False) -> list[dict]:
-    """Run a named `study` (a key of `STUDIES`) or the grid `datasets` × `n_steps` × `schedulers` × `betas` (pairs
-    (β_low, β_high)) × `seeds` (`None`: moons; 10 50 100 150 200; all three schedules; (0.001, 0.02)) into the results
-    file `out`, skipping the runs already there. `epochs`, `lr`, `batch_size` and `model` (a `CONFIGS` name) change the
-    `report` recipe (`None`: the recipe's); the rest are `run_sweep`'s (`workers`: local Dask worker processes, `None`:
-    one per core, 0: in this process; `cluster`: the address of a running Dask scheduler instead; `threads`: torch
-    threads per task; `data_path`: the file to read the data set from, one data set only: `load_dataset`'s `path`). `dry_run`: print the runs, train nothing. Returns the rows of `out` for
-    these runs (with `dry_run`, those already there)."""
-    grid = dict(datasets=datasets, n_steps=n_steps, schedulers=schedulers, betas=betas)
-    if study is not None:
-        given = [k for k, v in grid.items() if v]
-        if given: raise ValueError(f"study {study!r} fixes the grid; drop {', '.join(given)} (or drop the study)")
-        runs = study_runs(study, seeds=seeds)
-    else:
-        runs = sweep_grid(**{k: v for k, v in dict(datasets=datasets, Ts=n_steps, schedules=schedulers, beta_pairs=betas).items() if v},
-                          seeds=seeds)
+def sweep(study='report', out='results/sweep.csv', max_batch: int = 64, workers: int | None = None,
+          cluster: str | None = None, threads: int | None = 1, data_path: str | None = None, dry_run: bool = False,
+          quiet: bool = False) -> list[dict]:
+    """Run `study` (a study as data, or a name of `STUDIES`: `study_spec`) into the results file `out`, skipping the
+    runs already there. The rest say where it runs (`run_sweep`'s: `workers` local Dask worker processes, `None`: one per
+    core, 0: in this process; `cluster`: a running Dask scheduler's address instead; `threads`: torch threads per task;
+    `data_path`: the one data set's file, `load_dataset`'s `path`). `dry_run`: print the runs, train nothing. Returns
+    the rows of `out` for these runs (with `dry_run`, those already there)."""
+    spec = study_spec(study)
+    runs = study_runs(spec)
     if data_path is not None and len({r['dataset'] for r in runs}) > 1:
         raise ValueError(f"data_path names one data set's file, but these runs use {len({r['dataset'] for r in runs})} data sets; "
                          f"sweep one data set at a time with its file")
-    settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, config=model, test_frac=test_frac, n_eval=eval_n,
-                    k_subsets=k_subsets, temperature=temperature, c2st_n=c2st_n)
+    settings = {k: v for k, v in spec.items() if k not in ('grids', 'seeds', 'name')}
     if dry_run:
         keys = {run_key(r) for r in with_settings(runs, **settings)}
         have = [r for r in read_rows(out, CSV_COLUMNS) if run_key(r) in keys and _finished(r)]     # as the sweep counts done
-        print(f"{len(runs)} runs ({'study ' + study if study else 'grid'}); results file {out} holds {len(have)} of them")
+        what = f"study {spec['name']}" if 'name' in spec else 'grid'
+        print(f"{len(runs)} runs ({what}); results file {out} holds {len(have)} of them")
         for r in runs: print('  ' + run_label(r))
         return have
     return run_sweep(runs, **settings, out_csv=out, max_batch=max_batch, workers=workers, cluster=cluster, num_threads=threads,

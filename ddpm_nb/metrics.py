@@ -414,8 +414,9 @@ def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None
     if n_classes is None: n_classes = int(y.max()) + 1
     if y.min() < 0 or y.max() >= n_classes: raise ValueError(f"labels must lie in 0..{n_classes - 1}, got {y.min().item()}..{y.max().item()}")
     epochs = check_int(epochs, 'epochs', 0)
-    torch.manual_seed(seed)
-    clf = MLPClassifier(X.shape[1], n_classes, hidden, n_hidden)
+    with torch.random.fork_rng(devices=[]):                  # seeded, and the caller's global RNG left as it was
+        torch.manual_seed(seed)
+        clf = MLPClassifier(X.shape[1], n_classes, hidden, n_hidden)
     opt = make_optimizer(clf.parameters(), lr)
     loader = TensorLoader(X, y, batch_size=batch_size, seed=seed)
     for _ in range(epochs):

@@ -19,8 +19,8 @@ from .model import DDPM, ConditionalDDPM
 # %% auto #0
 __all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'atomic_write',
            'register_checkpoint_class', 'check_output_file', 'read_json', 'check_f32', 'is_tool_run', 'is_tool_output',
-           'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'load_checkpoint',
-           'record_normalisation', 'run_normalisation', 'torch_threads', 'cache_dir', 'config_key',
+           'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'model_from_state',
+           'load_checkpoint', 'record_normalisation', 'run_normalisation', 'torch_threads', 'cache_dir', 'config_key',
            'clear_memory_cache', 'cached_checkpoint', 'format_cell', 'key_cell', 'row_key', 'read_rows', 'results_lock',
            'write_rows']
 
@@ -360,15 +360,24 @@ def load_state(run_name, name: str = 'model') -> dict:
     return state
 
 # %% ../nbs/03a_runs.ipynb #2f551fc9
-def _fill(model, state: dict, path: Path, cfg_path: Path) -> None:
-    "Load `state` into `model`, or say in one line which names or shapes differ."
+def model_from_state(model_class: str, config: dict, state: dict, model=None, where: str = 'the checkpoint'):
+    """The network a checkpoint describes, `model_class(**config)` (or the given `model`), holding the weights `state`:
+    the one way weights become a model (`load_checkpoint` from a run folder, the study's tasks from memory). What does
+    not fit is one `ValueError` that names `where`."""
+    if model is None:
+        if model_class not in _CHECKPOINT_CLASSES:
+            raise ValueError(f"{where}: unknown model_class {model_class!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
+        try: model = _CHECKPOINT_CLASSES[model_class](**config)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where!r}: the {model_class} configuration is invalid: {e}") from None
     want = model.state_dict()
     missing, extra = sorted(set(want) - set(state)), sorted(set(state) - set(want))
     shapes = [f"{k}: saved {list(state[k].shape)}, expected {list(want[k].shape)}" for k in want if k in state and state[k].shape != want[k].shape]
     if missing or extra or shapes:
         parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + ([f"unexpected {', '.join(extra[:3])}"] if extra else []) + shapes[:2]
-        raise ValueError(f"{str(path)!r} does not fit the network {str(cfg_path)!r} describes: {'; '.join(parts)}")
+        raise ValueError(f"{where!r}: the saved state does not fit the network it describes: {'; '.join(parts)}")
     model.load_state_dict(state)
+    return model
 
 # %% ../nbs/03a_runs.ipynb #1f2742c9
 def load_checkpoint(run_name, model=None, map_location='cpu'):
@@ -383,18 +392,12 @@ def load_checkpoint(run_name, model=None, map_location='cpu'):
     cfg_path = run / 'config.json'
     cfg = _read_config(run)
     cls_name = cfg['model_class']
-    if cls_name not in _CHECKPOINT_CLASSES:
-        raise ValueError(f"{cfg_path}: unknown model_class {cls_name!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
-    if model is None:
-        try: model = _CHECKPOINT_CLASSES[cls_name](**cfg['model'])
-        except (TypeError, ValueError) as e: raise ValueError(f"{str(cfg_path)!r}: the {cls_name} configuration is invalid: {e}") from None
-    else:
-        if type(model).__name__ != cls_name or model.config != cfg['model']:
-            diff = {k: (cfg['model'].get(k), model.config.get(k)) for k in set(cfg['model']) | set(model.config)
-                    if cfg['model'].get(k) != model.config.get(k)}
-            raise ValueError(f"checkpoint {str(run)!r} holds a {cls_name} that does not match the given {type(model).__name__}: "
-                             + (', '.join(f"{k}: saved {a!r}, model {b!r}" for k, (a, b) in sorted(diff.items())) or 'class differs'))
-    _fill(model, load_state(run, 'model'), run / 'model.pth', cfg_path)
+    if model is not None and (type(model).__name__ != cls_name or model.config != cfg['model']):
+        diff = {k: (cfg['model'].get(k), model.config.get(k)) for k in set(cfg['model']) | set(model.config)
+                if cfg['model'].get(k) != model.config.get(k)}
+        raise ValueError(f"checkpoint {str(run)!r} holds a {cls_name} that does not match the given {type(model).__name__}: "
+                         + (', '.join(f"{k}: saved {a!r}, model {b!r}" for k, (a, b) in sorted(diff.items())) or 'class differs'))
+    model = model_from_state(cls_name, cfg['model'], load_state(run, 'model'), model, where=str(cfg_path))
     sched = None
     if cfg.get('scheduler') is not None:
         try: sched = NoiseScheduler(**cfg['scheduler'])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_schedules.ipynb #e0e4d43f
 from __future__ import annotations
-import copy, math, numbers, warnings
+import copy, math, numbers
 import torch
 from fastcore.basics import patch
 from .checks import check_int, check_real, check_choice
@@ -12,7 +12,7 @@ from .data import FIG_WIDTH
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'sigmoid_chen_betas', 'make_betas', 'NoiseScheduler',
-           'check_timesteps', 'check_clip', 'scheduler_args', 'make_scheduler', 'plot_forward']
+           'check_timesteps', 'check_clip', 'takes_beta_range', 'scheduler_args', 'make_scheduler', 'plot_forward']
 
 # %% ../nbs/01_schedules.ipynb #732fad99
 def linear_betas(num_timesteps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -258,7 +258,7 @@ def _schedule_betas(num_timesteps, type: str, kwargs: dict) -> tuple[torch.Tenso
     if type == 'custom':
         if set(kwargs) != {'betas'}: raise ValueError(f"type='custom' takes betas=[...] only, got {sorted(kwargs) or 'nothing'}")
         return _check_given_betas(kwargs['betas'], num_timesteps), {}
-    kwargs = _drop_ignored_betas(type, kwargs)
+    if not takes_beta_range(type): kwargs = {k: v for k, v in kwargs.items() if k not in ('beta_start', 'beta_end')}
     return make_betas(num_timesteps, type, **kwargs), {k: float(v) for k, v in kwargs.items()}
 
 def check_clip(clip):
@@ -268,26 +268,20 @@ def check_clip(clip):
     return check_real(clip, 'clip', 0, open_lo=True, why=", the bound of the predicted x_0 (1 for data scaled to [-1, 1]), "
                                                          "False (no clipping) or None (the scheduler's)")
 
-def _drop_ignored_betas(type: str, kwargs: dict) -> dict:
-    """Course scripts sweep `type` with `beta_start`/`beta_end` fixed. A schedule that takes no β range (cosine,
-    sigmoid_chen) ignores them, with one warning that names them, instead of failing."""
-    if type not in SCHEDULES or 'beta_start' in SCHEDULES[type][1]: return kwargs
-    ignored = {k: kwargs[k] for k in ('beta_start', 'beta_end') if k in kwargs}
-    if ignored:
-        takes = ', '.join(SCHEDULES[type][1])
-        warnings.warn(f"NoiseScheduler: the {type!r} schedule has no β range, so {', '.join(f'{k}={v}' for k, v in ignored.items())} "
-                      f"{'is' if len(ignored) == 1 else 'are'} ignored (it takes {takes})", UserWarning, stacklevel=4)
-    return {k: v for k, v in kwargs.items() if k not in ignored}
+def takes_beta_range(type: str) -> bool:
+    """Whether schedule `type` takes a β range (linear, sigmoid). The one β-range policy of every constructor: the
+    others (cosine, sigmoid_chen) ignore a given `beta_start`/`beta_end`, as diffusers' schedulers do (course scripts sweep
+    `type` with the β flags fixed), and a scheduler's `config` records only what it used."""
+    return type in SCHEDULES and 'beta_start' in SCHEDULES[type][1]
 
 # %% ../nbs/01_schedules.ipynb #9a8b7c6e
 def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
                    beta_end: float | None = None, clip: float | None = None) -> dict:
     """The arguments of `NoiseScheduler` for T, a schedule name, a β range and a bound on x̂_0 (`clip`, kept when given):
-    the range is kept for the schedules that take one (linear, sigmoid; `None` = that schedule's default) and left out,
-    silently, for those that do not."""
+    the range is kept for the schedules that take one (`takes_beta_range`; `None` = that schedule's default)."""
     if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
     out = dict(num_timesteps=num_timesteps, type=type, **({} if clip is None else dict(clip=clip)))
-    if 'beta_start' in SCHEDULES[type][1]:
+    if takes_beta_range(type):
         out.update({k: v for k, v in dict(beta_start=beta_start, beta_end=beta_end).items() if v is not None})
     return out
 

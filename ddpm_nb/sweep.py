@@ -9,11 +9,11 @@ from collections import Counter
 from contextlib import contextmanager
 from functools import lru_cache
 import torch
-from .data import load_dataset, train_test_split, N_DIM, DATASETS
+from .data import load_dataset, split_dataset, N_DIM, DATASETS
 from .schedules import NoiseScheduler
 from .model import DDPM, make_model
 from .training import make_recipe
-from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file
+from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file, model_from_state
 from .metrics import floors, c2st_many
 from .batched import train_batched, sample_batched, score_run, SCORES
 from .checks import check_int, check_real
@@ -241,8 +241,7 @@ def _dashboard(client) -> str:
 @lru_cache(maxsize=8)
 def _split(dataset: str, test_frac: float, data_path: str | None):
     "(X_train, X_test) of `dataset`: the split every run of the study uses (held-out share `test_frac`, seed 0)."
-    X, _ = load_dataset(dataset, path=data_path)
-    return tuple(train_test_split(X, test_frac=test_frac, seed=0)[:2])
+    return split_dataset(dataset, path=data_path, test_frac=test_frac)[:2]
 
 def _floor_task(data: tuple, n: int, k: int, temperature: float, c2st_n: int, threads: int | None) -> dict:
     "`floors` of the held-out half of `data` = (dataset, test_frac, data_path): once per data set, for all its runs."
@@ -287,7 +286,7 @@ def _worker_address() -> str:
 def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: float, threads: int | None, tests: dict) -> dict:
     """Rebuild network `j` of a trained group and `score_run` it, with its C2ST from `tests` (`_c2st_task`): the run's
     row, less its key columns (`eval_s` counts its share of the C2ST task)."""
-    model = DDPM(**group['model_configs'][j]); model.load_state_dict(group['states'][j]); model.eval()
+    model = model_from_state('DDPM', group['model_configs'][j], group['states'][j]).eval()
     (c2st_value, c2st_s), t0 = tests[j], time.time()
     with torch_threads(threads):
         res = score_run(model, NoiseScheduler(**group['scheduler_configs'][j]), group['samples'][j], _split(*data)[1], floor,

@@ -291,8 +291,9 @@ def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0
     "The untrained network (seeded with `seed`) and the `NoiseScheduler` of `recipe`: `(model, noise_scheduler)`."
     r = make_recipe(recipe)
     ns = make_scheduler(**r['scheduler'])
-    torch.manual_seed(seed)
-    return make_model(r['config'], n_dim=n_dim, n_steps=len(ns), n_classes=n_classes), ns
+    with torch.random.fork_rng(devices=[]):                  # seeded, and the caller's global RNG left as it was
+        torch.manual_seed(seed)
+        return make_model(r['config'], n_dim=n_dim, n_steps=len(ns), n_classes=n_classes), ns
 
 def recipe_epochs(recipe, n_train: int, epochs: int | None = None) -> tuple[int, tuple | None]:
     """`(epochs, lr_drop)` that `recipe` trains for on `n_train` points. A recipe with `epochs_for` (the training-set size

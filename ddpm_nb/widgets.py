@@ -11,8 +11,8 @@ from cachetools import LRUCache
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator, FuncFormatter
 from . import __version__
-from .data import load_dataset, train_test_split, DATASETS, N_DIM, N_CLASSES
-from .schedules import SCHEDULES, make_scheduler, plot_forward
+from .data import load_dataset, split_dataset, DATASETS, N_DIM, N_CLASSES
+from .schedules import SCHEDULES, make_scheduler, plot_forward, takes_beta_range
 from .training import make_recipe, train_recipe
 from .runs import cached_checkpoint, cache_dir, torch_threads
 from .sampling import sample, sampleCFG, plot_beside
@@ -22,16 +22,12 @@ from .checks import check_int
 # %% auto #0
 __all__ = ['RENDERED', 'BUSY_AFTER', 'EXPLORER_THREADS', 'FORWARD_READOUT', 'EXPLORER_DATASETS', 'REVERSE_BETAS', 'SPLIT',
            'REVERSE_T', 'REVERSE_READOUT', 'C2ST_ELSEWHERE', 'GUIDANCE_T', 'GUIDANCE_SCHEDULE', 'GUIDANCE_DATASETS',
-           'JUDGE', 'GUIDANCE_READOUT', 'takes_beta_range', 'forward_view', 'figure_png', 'error_line',
-           'forward_readout', 'forward_explorer', 'explorer_data', 'explorer_recipe', 'cached_model', 'reverse_view',
-           'reverse_readout', 'reverse_explorer', 'cached_classifier', 'guidance_view', 'guidance_readout',
-           'guidance_explorer', 'lecture_settings', 'warm_cache']
+           'JUDGE', 'GUIDANCE_READOUT', 'forward_view', 'figure_png', 'error_line', 'forward_readout',
+           'forward_explorer', 'explorer_data', 'explorer_recipe', 'cached_model', 'reverse_view', 'reverse_readout',
+           'reverse_explorer', 'cached_classifier', 'guidance_view', 'guidance_readout', 'guidance_explorer',
+           'lecture_settings', 'warm_cache']
 
 # %% ../nbs/08_explore.ipynb #25dfe0e9
-def takes_beta_range(schedule: str) -> bool:
-    "Whether `schedule` takes a β range (linear, sigmoid); `make_scheduler` ignores it for the others."
-    return schedule in SCHEDULES and 'beta_start' in SCHEDULES[schedule][1]
-
 def _subset(X: torch.Tensor, n: int, seed: int = 0) -> torch.Tensor:
     "`n` rows of `X` (all if fewer) in a random order fixed by `seed`."
     return X[torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))[:n]]
@@ -213,11 +209,10 @@ SPLIT = dict(test_frac=0.2, seed=0)
 
 @lru_cache(maxsize=None)
 def explorer_data(dataset: str):
-    "`(X_train, X_test, y_train, y_test)` of `dataset`: `load_dataset` then the deterministic `train_test_split`."
+    "`(X_train, X_test, y_train, y_test)` of `dataset`: its `split_dataset` by `SPLIT`."
     if dataset not in EXPLORER_DATASETS:
         raise ValueError(f"dataset {dataset!r} is not offered here; choose one of: {', '.join(EXPLORER_DATASETS)}")
-    X, y = load_dataset(dataset)
-    return train_test_split(X, y, **SPLIT)
+    return split_dataset(dataset, **SPLIT)[:4]
 
 def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='explorer') -> dict:
     """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS`,
