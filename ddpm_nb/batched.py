@@ -86,8 +86,7 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
     if differ: raise ValueError(f"recipes trained together must share {', '.join(_SHARED)}; they differ in {', '.join(differ)}")
     lr, batch_size = recipes[0]['lr'], recipes[0]['batch_size']
     epochs, drop = recipe_epochs(recipes[0], len(X))                          # as train_recipe resolves them
-    built = [recipe_model(r, X.shape[1], seed=s) for r, s in zip(recipes, seeds)]
-    models, schedulers = [b[0] for b in built], [b[1] for b in built]
+    models, schedulers = map(list, zip(*[recipe_model(r, X.shape[1], seed=s) for r, s in zip(recipes, seeds)]))
     K = len(models)
     net, st = BatchedDDPM(models), stacked_scheduler(schedulers)
     loaders = [TensorLoader(X, batch_size=batch_size, seed=s) for s in seeds]
@@ -102,8 +101,7 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
         total = torch.zeros(K, dtype=torch.float64)
         for i in range(len(loaders[0])):
             x0 = X[order[:, i * batch_size:(i + 1) * batch_size]]              # [K, B, d]
-            draws = [draw_t_eps(x0[k], Ts[k], gens[k]) for k in range(K)]
-            t, eps = torch.stack([d[0] for d in draws]), torch.stack([d[1] for d in draws])
+            t, eps = map(torch.stack, zip(*[draw_t_eps(x0[k], Ts[k], gens[k]) for k in range(K)]))
             per_net = ((net(st.add_noise(x0, t, eps), t) - eps) ** 2).mean((1, 2))  # F.mse_loss of each network
             optimizer.zero_grad(set_to_none=True)
             per_net.sum().backward()

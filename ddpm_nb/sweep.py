@@ -11,12 +11,12 @@ from functools import lru_cache
 import torch
 from .data import load_dataset, split_dataset, N_DIM, DATASETS
 from .schedules import NoiseScheduler
-from .model import DDPM, make_model
+from .model import make_model
 from .training import make_recipe
-from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file, model_from_state
+from .runs import read_rows, write_rows, format_cell, torch_threads, check_output_file, model_from_state, row_key
 from .metrics import floors, c2st_many
 from .batched import train_batched, sample_batched, score_run, SCORES
-from .checks import check_int, check_real
+from .checks import check_int, check_real, check_choice
 
 # %% auto #0
 __all__ = ['KEY_COLUMNS', 'RESULT_COLUMNS', 'CSV_COLUMNS', 'MAX_WORKERS', 'C2ST_RUNS', 'run_key', 'run_recipe', 'with_settings',
@@ -38,17 +38,20 @@ CSV_COLUMNS = KEY_COLUMNS + RESULT_COLUMNS
 
 def run_key(row: dict) -> tuple:
     "The key of a run (a row of the CSV or a run dict with its settings): its key columns, compared as values (`T` 05 is 5)."
-    from ddpm_nb.runs import row_key
     return row_key(row, KEY_COLUMNS)
 
-def _finished(row: dict) -> bool:
-    """Does a row of the CSV count as a finished run: is each of its scores a finite number (C2ST's are empty when
-    `c2st_n` is 0)? A row with a NaN score is run again, and its new row replaces it."""
+def _bad_scores(row: dict) -> list[str]:
+    """The scores of a run (a row of the CSV, or a result before it is written) that are not finite numbers (C2ST's are
+    empty when `c2st_n` is 0). Such a result is not recorded, and such a row is run again: a rerun retries it."""
     def finite(v):
         try: return math.isfinite(float(v))
         except (TypeError, ValueError): return False
     skip = ('c2st', 'c2st_floor') if finite(row.get('c2st_n')) and float(row['c2st_n']) == 0 else ()
-    return all(finite(row.get(c)) for c in SCORES + ('vlb', 'ode_nll') if c not in skip)
+    return [c for c in SCORES + ('vlb', 'ode_nll') if c not in skip and not finite(row.get(c))]
+
+def _finished(row: dict) -> bool:
+    "Whether a row of the CSV is a finished run: each of its scores a finite number (else a rerun replaces it)."
+    return not _bad_scores(row)
 
 def run_recipe(run: dict, epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
                config: str | None = None) -> dict:
@@ -63,10 +66,10 @@ def with_settings(runs: list[dict], epochs: int | None = None, lr: float | None 
     "Each run with the settings it shares and its network's shape: all the key columns of its CSV row."
     full = []
     for r in runs:
-        if r['dataset'] not in DATASETS: raise ValueError(f"unknown dataset {r['dataset']!r}; known datasets: {', '.join(DATASETS)}")
+        check_choice(r['dataset'], 'dataset', DATASETS)
         rec = run_recipe(r, epochs, lr, batch_size, config)
         arch = make_model(rec['config'], n_dim=N_DIM[r['dataset']], n_steps=int(r['T'])).config
-        full.append(dict(r, n_dim=arch['n_dim'], **{k: arch[k] for k in ('t_dim', 'sin_dim', 'hidden_dim', 'n_hidden')},
+        full.append(dict(r, **{k: arch[k] for k in ('n_dim', 't_dim', 'sin_dim', 'hidden_dim', 'n_hidden')},
                          epochs=int(rec['epochs']), lr=float(rec['lr']), batch_size=int(rec['batch_size']),
                          test_frac=float(test_frac), n_eval=int(n_eval), k_subsets=int(k_subsets), temperature=float(temperature),
                          c2st_n=int(c2st_n)))
@@ -80,7 +83,8 @@ def load_results(path='results/sweep.csv'):
 
 # %% ../nbs/09b_sweep.ipynb #db069fa8
 def _hms(s: float) -> str:
-    s = int(round(s)); return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    m, s = divmod(int(round(s)), 60)
+    return f"{m // 60}:{m % 60:02d}:{s:02d}"
 
 def run_label(r: dict) -> str:
     "A run in one line: data set, T, schedule, β range and seed."
@@ -192,9 +196,8 @@ def dask_client(workers: int | None = None, cluster: str | None = None, timeout:
     if cluster is not None:
         if workers is not None:
             raise ValueError(f"workers={workers!r} starts local worker processes, but cluster={cluster!r} brings its own workers: give one of the two")
-        client = connect_cluster(cluster, timeout)
-        try: yield client
-        finally: client.close()
+        with connect_cluster(cluster, timeout) as client:
+            yield client
         return
     n = local_workers() if workers is None else workers
     n = check_int(n, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)', floats=True)
@@ -307,11 +310,6 @@ def _dask_logs_quiet():
     finally:
         for h in handlers: h.removeFilter(only_critical)
 
-def _finite_scores(row: dict) -> list[str]:
-    "The scores of a result that are not finite numbers (such a run is not recorded: a rerun retries it)."
-    skipped = ('c2st', 'c2st_floor') if not row['c2st_n'] else ()
-    return [c for c in SCORES + ('vlb', 'ode_nll') if c not in skipped and not math.isfinite(float(row[c]))]
-
 def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
               config: str | None = None, test_frac: float = 0.5, n_eval: int = 2000, k_subsets: int = 5,
               temperature: float = 0.1, c2st_n: int = 500, out_csv='results/sweep.csv', max_batch: int = 64, workers: int | None = None,
@@ -348,7 +346,7 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
         row = dict(base, **res)
         row['wall_s'] = row['train_s'] + row['sample_s'] + row['eval_s']
         per_worker[row['worker']] += 1
-        bad = _finite_scores(row)
+        bad = _bad_scores(row)
         if bad:
             skipped.append(run_label(row))
             say(f"[not recorded] {run_label(row)}: non-finite {', '.join(bad)} (a rerun retries it)")
