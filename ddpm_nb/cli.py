@@ -549,8 +549,9 @@ def cmd_sweep(args) -> int:
     settings = dict(seeds=args.seeds, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, config=args.model,
                     test_frac=args.test_frac, n_eval=args.eval_n, k_subsets=args.k_subsets,
                     temperature=args.temperature, c2st_n=args.c2st_n)
-    sweep(dict(study, **{k: v for k, v in settings.items() if v is not None}), args.out, args.max_batch, args.workers,
-          args.cluster, args.threads, args.data_path, args.dry_run, args.quiet)
+    sweep(dict(study, **{k: v for k, v in settings.items() if v is not None}), out=args.out, max_batch=args.max_batch,
+          workers=args.workers, cluster=args.cluster, threads=args.threads, data_path=args.data_path,
+          dry_run=args.dry_run, quiet=args.quiet)
     return 0
 
 # %% ../nbs/10_cli.ipynb #b4b814f2

@@ -55,17 +55,20 @@ def study_spec(study) -> dict:
     and the settings of `with_settings` it changes (`epochs`, `lr`, `batch_size`, `config` change the `report` recipe;
     `test_frac`, `n_eval`, `k_subsets`, `temperature`, `c2st_n` the scoring). `study` is such a dict, a name of
     `STUDIES`, or a dict whose `study` names one and whose other keys change it."""
+    if not isinstance(study, (str, dict)):
+        raise ValueError(f"a study is a name of STUDIES ({', '.join(STUDIES)}) or a dict of grids and settings, "
+                         f"got {study!r}")
     spec = dict(study=study) if isinstance(study, str) else dict(study)
-    if 'study' in spec:
-        name = spec.pop('study')
+    name = spec.pop('study', None)
+    if name is not None:
         if name not in STUDIES: raise ValueError(f"unknown study {name!r}; known studies: {', '.join(STUDIES)}")
         if 'grids' in spec: raise ValueError(f"study {name!r} fixes the grids; drop grids (or drop the study)")
-        spec = dict(STUDIES[name], name=name, **spec)
-    keys = ('grids', 'seeds', 'name') + tuple(inspect.signature(with_settings).parameters)[1:]
+        spec = dict(STUDIES[name], **spec)
+    keys = ('grids', 'seeds') + tuple(inspect.signature(with_settings).parameters)[1:]
     bad = [k for k in spec if k not in keys]
     if bad or 'grids' not in spec:
         raise ValueError(f"a study takes {', '.join(keys)}; got {', '.join(bad) or 'no grids'}")
-    return spec
+    return dict(spec, name=name)
 
 def study_runs(study) -> list[dict]:
     "The runs of a study (`study_spec`): its grids' runs, each once, in order."
@@ -154,8 +157,7 @@ def sweep(study='report', out='results/sweep.csv', max_batch: int = 64, workers:
     core, 0: in this process; `cluster`: a running Dask scheduler's address instead; `threads`: torch threads per task;
     `data_path`: the one data set's file, `load_dataset`'s `path`). `dry_run`: print the runs, train nothing. Returns
     the rows of `out` for these runs (with `dry_run`, those already there)."""
-    spec = study_spec(study)
-    runs = study_runs(spec)
+    spec, runs = study_spec(study), study_runs(study)
     if data_path is not None and len({r['dataset'] for r in runs}) > 1:
         raise ValueError(f"data_path names one data set's file, but these runs use {len({r['dataset'] for r in runs})} data sets; "
                          f"sweep one data set at a time with its file")
@@ -163,7 +165,7 @@ def sweep(study='report', out='results/sweep.csv', max_batch: int = 64, workers:
     if dry_run:
         keys = {run_key(r) for r in with_settings(runs, **settings)}
         have = [r for r in read_rows(out, CSV_COLUMNS) if run_key(r) in keys and _finished(r)]     # as the sweep counts done
-        what = f"study {spec['name']}" if 'name' in spec else 'grid'
+        what = f"study {spec['name']}" if spec['name'] else 'grid'
         print(f"{len(runs)} runs ({what}); results file {out} holds {len(have)} of them")
         for r in runs: print('  ' + run_label(r))
         return have
