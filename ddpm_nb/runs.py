@@ -35,11 +35,10 @@ _DISK_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the di
 def atomic_write(path, write_fn, mode: str = 'wb'):
     """Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`. A
     full disk (or a file-size limit) part-way is one `OSError` that says so, and what was at `path` is left as it was.
-    A binary writer writes into memory first, and the bytes go to the file after: `torch.save` reports a full disk as an
-    internal error of its own, where Python's file says which it was."""
+    A binary writer writes into memory first, so that a full disk is Python's `OSError`, not `torch.save`'s error."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    buf = None
-    if 'b' in mode: buf = io.BytesIO(); write_fn(buf)
+    buf = io.BytesIO() if 'b' in mode else None
+    if buf is not None: write_fn(buf)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -67,7 +66,7 @@ def register_checkpoint_class(cls):
     cls._checkpoint_class = True                   # in this class's own __dict__: a subclass is not registered by it
     return cls
 
-register_checkpoint_class(DDPM); register_checkpoint_class(ConditionalDDPM)
+for cls in (DDPM, ConditionalDDPM): register_checkpoint_class(cls)
 
 RUN_MARKER = '.ddpm_nb-run'
 """The file that marks a folder as a run folder ddpm_nb wrote (`save_checkpoint` puts it in): a save replaces only such a
@@ -113,7 +112,7 @@ def _writable_folder(folder: Path, what: str) -> None:
     p = folder
     while not p.exists() and p != p.parent: p = p.parent
     if not p.is_dir(): raise ValueError(f"cannot write {what}: {str(p)!r} is a file, not a folder")
-    try: fd, tmp = tempfile.mkstemp(dir=p, prefix='.ddpm_nb-write-test-'); os.close(fd); os.unlink(tmp)
+    try: tempfile.NamedTemporaryFile(dir=p, prefix='.ddpm_nb-write-test-').close()
     except OSError as e: raise ValueError(f"cannot write {what}: {str(p)!r} is not writable ({e.strerror})") from None
 
 # %% ../nbs/03a_runs.ipynb #3516f01d
@@ -124,16 +123,17 @@ def check_output_file(path, what: str = 'output file', replace: bool = True) -> 
     replaced only if ddpm_nb wrote it (`is_tool_output`)."""
     path = Path(path)
     if str(path).strip() == '': raise ValueError(f"the {what} name is empty")
-    _check_names(path, f"{what} {str(path)!r}")
-    if path.is_dir(): raise ValueError(f"{what} {str(path)!r} is a folder; expected a file name")
+    name = f"{what} {str(path)!r}"
+    _check_names(path, name)
+    if path.is_dir(): raise ValueError(f"{name} is a folder; expected a file name")
     if path.exists() and not path.is_file():
-        raise ValueError(f"{what} {str(path)!r} is {_kind(path)}; expected a regular file, or a new file name")
+        raise ValueError(f"{name} is {_kind(path)}; expected a regular file, or a new file name")
     if path.is_symlink() and not path.exists():
-        raise ValueError(f"{what} {str(path)!r} is a link to {os.readlink(path)!r}, which does not exist; give the file itself")
+        raise ValueError(f"{name} is a link to {os.readlink(path)!r}, which does not exist; give the file itself")
     if not replace and path.exists() and not is_tool_output(path):
-        raise ValueError(f"{what} {str(path)!r} exists and ddpm_nb did not write it (it writes outputs only into run folders "
-                         f"it wrote, named {', '.join(RUN_OUTPUTS)}); move it, or write elsewhere")
-    _writable_folder(path.parent, f"{what} {str(path)!r}")
+        raise ValueError(f"{name} exists and ddpm_nb did not write it (it writes outputs only into run folders it "
+                         f"wrote, named {', '.join(RUN_OUTPUTS)}); move it, or write elsewhere")
+    _writable_folder(path.parent, name)
     return path
 
 # %% ../nbs/03a_runs.ipynb #0dadfc1f
@@ -205,28 +205,24 @@ def foreign_files(run_name) -> list[str]:
     if not run.is_dir(): return []
     names = sorted(p.name for p in run.iterdir())
     if not names or not is_tool_run(run): return names
-    try: unit = {'model.pth', 'config.json'} | set(_unit_files(read_json(run / 'config.json')))
-    except (OSError, ValueError): unit = {'model.pth', 'config.json'}
-    own = lambda n: n in unit or n == RUN_MARKER or fnmatch(n, '.*.tmp') or any(fnmatch(n, p) for p in RUN_OUTPUTS)
+    try: unit = {'model.pth', 'config.json', RUN_MARKER} | set(_unit_files(read_json(run / 'config.json')))
+    except (OSError, ValueError): unit = {'model.pth', 'config.json', RUN_MARKER}
+    own = lambda n: n in unit or fnmatch(n, '.*.tmp') or any(fnmatch(n, p) for p in RUN_OUTPUTS)
     return [n for n in names if not own(n) or ((run / n).is_dir() and not (run / n).is_symlink())]
 
 def run_outputs(run_name) -> list[str]:
     "The files in a run folder that are not its checkpoint: samples, metrics, predictions — outputs of the model it holds."
     run = Path(run_name)
     if not run.is_dir(): return []
-    unit = {'model.pth', 'config.json'}
-    try: unit |= set(_unit_files(read_json(run / 'config.json')))
-    except (OSError, ValueError): pass
+    try: unit = {'model.pth', 'config.json'} | set(_unit_files(read_json(run / 'config.json')))
+    except (OSError, ValueError): unit = {'model.pth', 'config.json'}
     return sorted(p.name for p in run.iterdir() if p.name not in unit and not p.name.startswith('.'))
 
 # %% ../nbs/03a_runs.ipynb #c0abfccc
 def _recover(run: Path) -> None:
-    """Finish a replacement that a kill interrupted between its two renames (see `_swap_in`): the old run was moved aside
-    as `.NAME.old-K` and its replacement `.NAME.new-K` (the same K) was not yet renamed in. The new one becomes the run
-    (or, if it is not a complete checkpoint, the old one stays the run). An `.old-K` whose `.new-K` is gone is what is
-    left of a finished replacement (a kill while it was being deleted): it is deleted, and never comes back as the run,
-    even when the run is gone. A `.new-*` without its `.old-*` is a save that never began its swap (or one under way):
-    it is left alone, and never becomes the run."""
+    """Finish a replacement of `run` that a kill interrupted between its two renames (`_swap_in`): where the run is
+    gone and `.NAME.old-K` and `.NAME.new-K` are both there, the new one becomes the run if it is a complete checkpoint,
+    else the old one does. An `.old-K` without its `.new-K` (a finished swap) is deleted, a lone `.new-*` left alone."""
     if not run.parent.is_dir(): return
     pre = f".{run.name}.old-"
     for old in run.parent.glob(glob.escape(pre) + '*'):
@@ -239,27 +235,28 @@ def _recover(run: Path) -> None:
 
 # %% ../nbs/03a_runs.ipynb #74c389d1
 def check_run_dir(run_name, force: bool = False) -> Path:
-    """Check, before any training, that a checkpoint can be saved as run folder `run_name`: a non-empty name, short
-    enough for the temporary name a save adds (every part of the path), not a file, in a writable place. A folder that
-    is there must be empty, or a run ddpm_nb wrote holding only its own files: a folder holding any file it did not write
-    (`foreign_files`) is refused, even with `force`, since a save would delete it. And — unless `force` — the run must
-    hold no outputs of the model already there (samples, metrics), which a new model would leave stale. `force=True`
-    lets `save_checkpoint` replace a run ddpm_nb wrote, outputs and all."""
+    """Check, before any training, that a checkpoint can be saved as run folder `run_name` (returned as a `Path`): a
+    non-empty name that fits the file system with a save's temporary suffix, not a file, in a writable place, empty or a
+    run ddpm_nb wrote. A file there that it did not write (`foreign_files`) is refused even with `force`: a save would
+    delete it. Outputs of the model already there (samples, metrics), which a new model would leave stale, are refused
+    unless `force`, which lets `save_checkpoint` replace the run, outputs and all."""
     if run_name is None or str(run_name).strip() == '': raise ValueError("the run folder name is empty; give a folder")
     run = Path(run_name)
-    _check_names(run, f"run folder {str(run)!r}")
+    what = f"run folder {str(run)!r}"
+    _check_names(run, what)
     _recover(run)
-    if run.exists() and not run.is_dir(): raise ValueError(f"run folder {str(run)!r} is a file; expected a folder (or a new name)")
-    _writable_folder(run.parent, f"run folder {str(run)!r}")
+    if run.exists() and not run.is_dir(): raise ValueError(f"{what} is a file; expected a folder (or a new name)")
+    _writable_folder(run.parent, what)
     alien = foreign_files(run)
     if alien:
-        raise ValueError(f"run folder {str(run)!r} holds {_few(alien)}, which ddpm_nb did not write; a save would delete "
-                         f"{'it' if len(alien) == 1 else 'them'}, so it is refused, even with force (--force): use another "
-                         f"folder, or move {'it' if len(alien) == 1 else 'them'} out")
+        it = 'it' if len(alien) == 1 else 'them'
+        raise ValueError(f"{what} holds {_few(alien)}, which ddpm_nb did not write; a save would delete {it}, so it is "
+                         f"refused, even with force (--force): use another folder, or move {it} out")
     outs = [] if force else run_outputs(run)
     if outs:
-        raise ValueError(f"run folder {str(run)!r} holds outputs of the model already there ({_few(outs)}); a new model would "
-                         f"leave them stale: replace the run with force=True (ddpm_nb: --force), which deletes them, or use another folder")
+        raise ValueError(f"{what} holds outputs of the model already there ({_few(outs)}); a new model would leave "
+                         f"them stale: replace the run with force=True (ddpm_nb: --force), which deletes them, or use "
+                         f"another folder")
     return run
 
 # %% ../nbs/03a_runs.ipynb #9762f9a3
@@ -270,7 +267,7 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
     the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader finds the old
     run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing else is in it, and
     one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the folder."""
-    if not (type(model).__name__ in _CHECKPOINT_CLASSES and type(model).__dict__.get('_checkpoint_class')):
+    if not type(model).__dict__.get('_checkpoint_class'):          # registered (a subclass is not, by its parent)
         raise TypeError(f"save_checkpoint saves the workbook's networks ({', '.join(_CHECKPOINT_CLASSES)}), which know how to "
                         f"rebuild themselves, got a {type(model).__name__}; save another module's weights with "
                         f"torch.save(module.state_dict(), path)")
@@ -373,14 +370,14 @@ def model_from_state(model_class: str, config: dict, state: dict, model=None, wh
     want = model.state_dict()
     missing, extra = sorted(set(want) - set(state)), sorted(set(state) - set(want))
     shapes = [f"{k}: saved {list(state[k].shape)}, expected {list(want[k].shape)}" for k in want if k in state and state[k].shape != want[k].shape]
-    if missing or extra or shapes:
-        parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + ([f"unexpected {', '.join(extra[:3])}"] if extra else []) + shapes[:2]
+    parts = [f"{w} {', '.join(ks[:3])}" for w, ks in (('missing', missing), ('unexpected', extra)) if ks] + shapes[:2]
+    if parts:
         raise ValueError(f"{where!r}: the saved state does not fit the network it describes: {'; '.join(parts)}")
     model.load_state_dict(state)
     return model
 
 # %% ../nbs/03a_runs.ipynb #1f2742c9
-def load_checkpoint(run_name, model=None, map_location='cpu'):
+def load_checkpoint(run_name, model=None):
     """Load a run folder: returns `(model, noise_scheduler, config)`. Given `model`, fills it and refuses a config that
     does not match it; otherwise builds the model from `config.json`. `noise_scheduler` is `None` if none was saved.
     Whatever is wrong with the folder — a file missing, truncated or from another save, invalid JSON, a configuration
@@ -389,15 +386,14 @@ def load_checkpoint(run_name, model=None, map_location='cpu'):
     _recover(run)
     for f in ('model.pth', 'config.json'):
         if not (run / f).is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: {f} is missing (expected model.pth and config.json)")
-    cfg_path = run / 'config.json'
-    cfg = _read_config(run)
-    cls_name = cfg['model_class']
-    if model is not None and (type(model).__name__ != cls_name or model.config != cfg['model']):
-        diff = {k: (cfg['model'].get(k), model.config.get(k)) for k in set(cfg['model']) | set(model.config)
-                if cfg['model'].get(k) != model.config.get(k)}
+    cfg, cfg_path = _read_config(run), run / 'config.json'
+    cls_name, saved = cfg['model_class'], cfg['model']
+    if model is not None and (type(model).__name__ != cls_name or model.config != saved):
+        diff = [f"{k}: saved {saved.get(k)!r}, model {model.config.get(k)!r}"
+                for k in sorted(set(saved) | set(model.config)) if saved.get(k) != model.config.get(k)]
         raise ValueError(f"checkpoint {str(run)!r} holds a {cls_name} that does not match the given {type(model).__name__}: "
-                         + (', '.join(f"{k}: saved {a!r}, model {b!r}" for k, (a, b) in sorted(diff.items())) or 'class differs'))
-    model = model_from_state(cls_name, cfg['model'], load_state(run, 'model'), model, where=str(cfg_path))
+                         + (', '.join(diff) or 'class differs'))
+    model = model_from_state(cls_name, saved, load_state(run, 'model'), model, where=str(cfg_path))
     sched = None
     if cfg.get('scheduler') is not None:
         try: sched = NoiseScheduler(**cfg['scheduler'])
@@ -455,31 +451,28 @@ def cached_checkpoint(key: dict, build, cache=None, prefix: str = 'run', progres
     `build()` — which returns `(model, noise_scheduler_or_None, extra_dict)` — saved there with `key` and `extra`.
     The model is returned in eval mode."""
     run = cache_dir(cache) / f"{prefix}_{config_key(key)}"
-    if run in _MEMORY:
-        _MEMORY[run][0].eval()                             # whatever a caller did to it since
-        return _MEMORY[run]
-    found = None
-    if (run / 'config.json').is_file():
-        try:
-            model, ns, cfg = load_checkpoint(run)
-            if cfg.get('key') == json.loads(json.dumps(key)): found = model, ns, cfg
-        except Exception: found = None                      # a damaged entry is built again and overwritten
-    if found is None:
-        if progress: print(f"first use: building {run.name} into the model cache")
-        model, ns, extra = build()
-        save_checkpoint(model, run, ns, key=key, **extra)
-        found = model, ns, json.loads((run / 'config.json').read_text())
-    found[0].eval()
-    _MEMORY[run] = found
-    return found
+    if run not in _MEMORY:
+        found = None
+        if (run / 'config.json').is_file():
+            try:
+                model, ns, cfg = load_checkpoint(run)
+                if cfg.get('key') == json.loads(json.dumps(key)): found = model, ns, cfg
+            except Exception: found = None                  # a damaged entry is built again and overwritten
+        if found is None:
+            if progress: print(f"first use: building {run.name} into the model cache")
+            model, ns, extra = build()
+            save_checkpoint(model, run, ns, key=key, **extra)
+            found = model, ns, json.loads((run / 'config.json').read_text())
+        _MEMORY[run] = found
+    _MEMORY[run][0].eval()                                  # whatever a caller did to it since
+    return _MEMORY[run]
 
 # %% ../nbs/03a_runs.ipynb #f08ad0a4
 def format_cell(v) -> str:
     "One CSV cell: '' for None, integers as integers, floats by `repr` (so a value reads back to the same text)."
     if v is None: return ''
     if isinstance(v, str): return v
-    if isinstance(v, bool): return str(int(v))
-    if isinstance(v, (int, np.integer)): return str(int(v))
+    if isinstance(v, (int, np.integer)): return str(int(v))              # a bool too: '1' or '0'
     if isinstance(v, (float, np.floating)):
         v = float(v)
         return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
@@ -491,8 +484,7 @@ def key_cell(v) -> str:
         try: f = float(v)
         except ValueError: return v.strip()
         return format_cell(f) if math.isfinite(f) else v.strip().lower()
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool): return format_cell(float(v))
-    return format_cell(v)
+    return format_cell(float(v) if isinstance(v, (int, float, np.integer, np.floating)) else v)   # a bool: '1' or '0'
 
 def row_key(row: dict, columns) -> tuple:
     "The key of `row` over `columns`, each cell by `key_cell`: two rows with equal keys are the same run."
@@ -524,12 +516,10 @@ def results_lock(path) -> FileLock:
 
 # %% ../nbs/03a_runs.ipynb #b6a9c984
 def write_rows(path, rows: list[dict], columns, key=None) -> list[dict]:
-    """Write the results CSV at `path` atomically with `rows` (dicts holding at least `columns`), holding the file's lock
-    (`results_lock`) so that one process writes at a time. With `key` (column names that identify a row), the file is
-    re-read under the lock and every row already in it whose key (`row_key`: compared as values) is not among `rows` is
-    kept, ahead of them: processes that each add their own rows never lose one another's. Without `key`, `rows` replace
-    the table. A results file that is a link is written through it: the file it points to is updated. Returns the rows
-    written."""
+    """Write the results CSV at `path` atomically with `rows` (dicts holding at least `columns`), under the file's lock
+    (`results_lock`), and returns the rows written. With `key` (the columns that identify a row), every row already in
+    the file whose key (`row_key`) is not among `rows` is kept, ahead of them, so that processes adding their own rows
+    keep one another's. Without it, `rows` replace the table. A link is written through (the file it points to)."""
     columns, path = tuple(columns), check_output_file(path, 'results file')
     if path.is_symlink(): path = Path(os.path.realpath(path))
     rows = list(rows)
