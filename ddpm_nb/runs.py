@@ -66,7 +66,8 @@ def register_checkpoint_class(cls):
     cls._checkpoint_class = True                   # in this class's own __dict__: a subclass is not registered by it
     return cls
 
-for cls in (DDPM, ConditionalDDPM): register_checkpoint_class(cls)
+register_checkpoint_class(DDPM)
+register_checkpoint_class(ConditionalDDPM)
 
 RUN_MARKER = '.ddpm_nb-run'
 """The file that marks a folder as a run folder ddpm_nb wrote (`save_checkpoint` puts it in): a save replaces only such a
@@ -174,7 +175,7 @@ _UNIT_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\.pth')
 
 def _unit_files(cfg: dict) -> dict:
     "The weights files of a run's checkpoint and their SHA-256, as `config.json` records them (`{}` if it records none)."
-    files = cfg.get('files')
+    files = cfg.get('files') if isinstance(cfg, dict) else None          # any JSON may be in a folder of the user's
     ok = isinstance(files, dict) and all(isinstance(k, str) and _UNIT_NAME.fullmatch(k) and isinstance(v, str) for k, v in files.items())
     return files if ok else {}
 
