@@ -539,14 +539,6 @@ def cmd_sweep(args) -> int:
           args.cluster, args.threads, args.data_path, args.dry_run, args.quiet)
     return 0
 
-# %% ../nbs/10_cli.ipynb #b4b814f2
-def _code(e: SystemExit) -> int: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-
-def _fail(command: str, e: BaseException) -> int:
-    msg = ' '.join(str(e).split()) or type(e).__name__
-    print(f"ddpm_nb {command}: error: {msg}", file=sys.stderr)
-    return 2
-
 # %% ../nbs/10_cli.ipynb #66b470c4
 def is_course_form(argv: list[str]) -> bool:
     "Is `argv` the course's command line: flags only (no subcommand first), `--mode` among them?"
@@ -563,10 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     parser = course_parser() if is_course_form(argv) else build_parser()
     try: args = parser.parse_args(argv)
-    except SystemExit as e: return _code(e)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try:
         with torch_threads(getattr(args, 'threads', None) or None): args.func(args)
-    except (ValueError, TypeError, OSError, FloatingPointError) as e: return _fail(args.command, e)   # TypeError: our checks' kind too
+    except (ValueError, TypeError, OSError, FloatingPointError) as e:          # TypeError: our checks' kind too
+        print(f"ddpm_nb {args.command}: error: {' '.join(str(e).split()) or type(e).__name__}", file=sys.stderr)   # one line
+        return 2
     except KeyboardInterrupt:
         print(f"ddpm_nb {args.command}: interrupted; files being written were left as they were (a run is saved only "
               f"when training finishes)", file=sys.stderr)
