@@ -8,7 +8,7 @@ import argparse, inspect, json, math, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
-from .checks import F32_MAX
+from .checks import F32_MAX, check_choice
 from .data import DATASETS, N_DIM, N_CLASSES, split_dataset, read_points, denormalise
 from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
@@ -35,14 +35,12 @@ or a bare configuration of `CONFIGS` (e.g. `deep`) trained with the report recip
 
 def recipe_flags(name: str) -> dict:
     "Flag defaults that train the recipe `name` of `RECIPES`: its network, noise schedule and training settings."
-    if name not in RECIPES: raise ValueError(f"unknown recipe {name!r}; known recipes: {', '.join(RECIPES)}")
-    r = RECIPES[name]; s = r['scheduler']
+    r = RECIPES[check_choice(name, 'recipe', RECIPES)]
+    s = r['scheduler']
     flags = dict(recipe=name, model=name if name in MODEL_CHOICES else r['config'], scheduler=s['type'], n_steps=s['num_timesteps'], lr=r['lr'],
                  batch_size=r['batch_size'], epochs=r['epochs'], lr_drop=r['lr_drop'])
-    if s.get('beta_start') is not None: flags['lbeta'] = s['beta_start']   # else the course's: they still name the folder
-    if s.get('beta_end') is not None: flags['ubeta'] = s['beta_end']
-    if r.get('p_uncond') is not None: flags['p_uncond'] = r['p_uncond']
-    return flags
+    given = dict(lbeta=s.get('beta_start'), ubeta=s.get('beta_end'), p_uncond=r.get('p_uncond'))
+    return flags | {k: v for k, v in given.items() if v is not None}     # none given: the course's, which still name the folder
 
 # Defaults of the course's flags: the recipe `course` (its command line's own defaults), a data set and a seed
 # (`n_samples` None: 2000, or the rows of --prior-samples; `n_dim` None: the data set's; `n_data` None: its own size).
@@ -98,7 +96,6 @@ def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's 
         if isinstance(v, float) and abs(v) > most:          # every number the flags take becomes a float32 tensor
             raise argparse.ArgumentTypeError(f"must be {kind} within {why} (at most {most:.4g}), got {s!r}")
         return v
-    parse.__name__ = kind
     return parse
 
 def _int(s):
@@ -177,7 +174,7 @@ def _train_flags(p):
     g.add_argument('--force', action='store_true', help="replace a run folder that holds samples or metrics of its earlier model "
                    "(they are deleted with it; without --force such a run is refused before training)")
 
-def _sample_flags(p, guidance: bool = True):
+def _sample_flags(p):
     g = p.add_argument_group('sampling')
     g.add_argument('--n_samples', type=_sample_count, help=f"number of samples, at most {MAX_SAMPLES} (default: 2000, or the rows of --prior-samples)")
     g.add_argument('--sampler', choices=('ddpm', 'ddim'), default='ddpm', help="ancestral DDPM or deterministic DDIM (default: %(default)s)")
@@ -189,9 +186,8 @@ def _sample_flags(p, guidance: bool = True):
                    "the network works in (default: the data's own units, by the run's record of its normalisation)")
     g.add_argument('--clip', type=_clip, metavar='B', help="clip the sampler's x̂₀ to [-B, B], or off: no clipping (default: the run's "
                    "own bound, 1 for --model large, none for the others)")
-    if guidance:
-        g.add_argument('--class-label', type=int, metavar='K', help="with a conditional run: sample class K")
-        g.add_argument('--guidance-scale', type=_finite, metavar='W', help="with --class-label: classifier-free guidance w (default 0: plain conditional)")
+    g.add_argument('--class-label', type=int, metavar='K', help="with a conditional run: sample class K")
+    g.add_argument('--guidance-scale', type=_finite, metavar='W', help="with --class-label: classifier-free guidance w (default 0: plain conditional)")
 
 def _eval_flags(p):
     g = p.add_argument_group('evaluation')
@@ -261,7 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help, description=help)
         for f in flags: f(sp)
         sp.set_defaults(func=func, **defaults)
-        return sp
     add('train', "train a DDPM and save model.pth + config.json in its run folder", {**DEFAULTS, 'recipe': None},
         [_course_flags, _train_flags], cmd_train)
     add('sample', "sample from a trained run; write samples_*.pt and samples_*.npy", DEFAULTS,
@@ -336,15 +331,15 @@ def _split(args):
 
 def _units(args, cfg: dict, run) -> dict | None:
     "The record that puts this run's samples in the data's units (None with --normalised-units); one line if the run has none."
-    if getattr(args, 'normalised_units', False): return None
+    if args.normalised_units: return None
     try: return run_normalisation(cfg, run)
     except ValueError as e: raise CLIError(str(e)) from None
 
 def _load_run(args):
     "Load the run's checkpoint; check it holds a model for this data set."
     run = _run_folder(args)
-    if not (run / 'model.pth').is_file() or not (run / 'config.json').is_file():
-        missing = [f for f in ('model.pth', 'config.json') if not (run / f).is_file()]
+    missing = [f for f in ('model.pth', 'config.json') if not (run / f).is_file()]
+    if missing:
         how = "`--mode train`" if str(getattr(args, 'command', '')).startswith('--mode') else "`ddpm_nb train`"
         raise CLIError(f"no checkpoint in {str(run)!r} ({' and '.join(missing)} missing): train it first with "
                        f"{how} and the same flags, or point --run at a run folder")
@@ -375,7 +370,7 @@ def cmd_train(args) -> dict:
 
 # %% ../nbs/10_cli.ipynb #2007af2f
 def _sampling_kwargs(args, T: int) -> dict:
-    clip = {} if getattr(args, 'clip', None) is None else dict(clip=args.clip)   # None: the run's scheduler's own bound
+    clip = {} if args.clip is None else dict(clip=args.clip)   # None: the run's scheduler's own bound
     if args.sampler == 'ddpm':
         if args.ddim_steps is not None: raise CLIError("--ddim-steps applies only to --sampler ddim")
         return dict(sampler='ddpm', **clip)
@@ -385,17 +380,13 @@ def _sampling_kwargs(args, T: int) -> dict:
 
 def _n_samples(args, n_dim: int):
     "Resolve `--n_samples` and read `--prior-samples` (its rows give n_samples when the flag is not set)."
-    prior = None
-    if args.prior_samples:
-        prior = read_points(args.prior_samples, n_dim, args.n_samples, what='--prior-samples')
-        if args.n_samples is None: args.n_samples = len(prior)
-    if args.n_samples is None: args.n_samples = 2000
+    prior = read_points(args.prior_samples, n_dim, args.n_samples, what='--prior-samples') if args.prior_samples else None
+    if args.n_samples is None: args.n_samples = 2000 if prior is None else len(prior)
     return prior
 
 def _stem(args) -> str:
-    return samples_stem(args.seed, args.n_samples, args.sampler, args.ddim_steps, getattr(args, 'class_label', None),
-                        getattr(args, 'guidance_scale', None), bool(args.prior_samples), getattr(args, 'clip', None),
-                        args.deterministic, args.normalised_units)
+    return samples_stem(args.seed, args.n_samples, args.sampler, args.ddim_steps, args.class_label, args.guidance_scale,
+                        bool(args.prior_samples), args.clip, args.deterministic, args.normalised_units)
 
 def reproduce_file(args) -> Path | None:
     """The course's file for samples reproduced from given priors, `{out}/{dataset}_samples_reproduce.npy`
@@ -409,15 +400,14 @@ def cmd_sample(args) -> dict:
     "`ddpm_nb sample`: load the run, sample (unconditional, conditional or guided) and write `.pt` and `.npy`."
     _check_run_flags(args)
     run, model, ns, cfg = _load_run(args)
-    conditional = isinstance(model, ConditionalDDPM)
-    if args.class_label is not None and not conditional:
+    if args.class_label is not None and not isinstance(model, ConditionalDDPM):
         raise CLIError(f"--class-label needs a conditional run, but {str(run)!r} holds an unconditional {type(model).__name__}; "
                        f"train one with `ddpm_nb train --conditional` and sample with --conditional")
     if args.class_label is None and args.guidance_scale is not None:
         raise CLIError("--guidance-scale needs --class-label K (the class to guide towards)")
     if args.class_label is not None and not 0 <= args.class_label < model.n_classes:
         raise CLIError(f"--class-label {args.class_label} out of range: this run has {model.n_classes} classes, allowed 0..{model.n_classes - 1}")
-    kw = _sampling_kwargs(args, len(ns))
+    kw = dict(_sampling_kwargs(args, len(ns)), seed=args.seed, deterministic=args.deterministic)
     units = _units(args, cfg, run)
     prior = _n_samples(args, model.n_dim)
     stem = _stem(args)
@@ -427,18 +417,15 @@ def cmd_sample(args) -> dict:
     model.to(args.device)
     t0 = time.time()
     if args.class_label is None:   # a conditional model without a label samples its null class: unconditional samples
-        S = sample(model, args.n_samples, ns, x_T=prior, seed=args.seed, deterministic=args.deterministic, **kw)
+        S = sample(model, args.n_samples, ns, x_T=prior, **kw)
     else:
-        S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, seed=args.seed,
-                      deterministic=args.deterministic, **kw)
+        S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, **kw)
     S = S.detach().cpu()
     if units is not None: S = denormalise(S, units)                    # the data's units, by the run's record
-    for f in files:
-        if f.suffix == '.npy': atomic_write(f, lambda fh: np.save(fh, S.numpy()))
-        else: atomic_write(f, lambda fh: torch.save(S, fh))
+    for f in files:                                                   # .npy for numpy, .pt or .pth for torch
+        atomic_write(f, (lambda fh: np.save(fh, S.numpy())) if f.suffix == '.npy' else (lambda fh: torch.save(S, fh)))
     _say(f"sampled {len(S)} points ({'normalised' if units is None else 'data'} units) in {time.time() - t0:.1f} s: {', '.join(map(str, files))}")
-    npy = [f for f in files if f.suffix == '.npy']
-    return dict(run=run, samples=files[0], samples_npy=npy[0] if npy else None)
+    return dict(run=run, samples=files[0], samples_npy=next((f for f in files if f.suffix == '.npy'), None))
 
 # %% ../nbs/10_cli.ipynb #255e2ee9
 def _metrics_path(samples: Path) -> Path:
@@ -457,19 +444,18 @@ def cmd_evaluate(args) -> dict:
         if not f.is_file():
             raise CLIError(f"no samples at {str(f)!r}: run `ddpm_nb sample` with the same flags first, or give --samples FILE")
     S = read_points(f, args.n_dim, what='--samples')
-    mpath, png = _metrics_path(f), _metrics_path(f).with_name(f.stem + '.png')
+    mpath, png = _metrics_path(f), f.with_suffix('.png')
     for p in (mpath, png): check_output_file(p, 'metrics file', replace=False)   # beside --samples: never a file of the user's
     _, X_te, _, y_te, stats = _split(args)
     if not args.normalised_units: X_te = denormalise(X_te, stats)         # scored in the samples' units: the data's
-    label = getattr(args, 'class_label', None)
+    label = args.class_label
     if label is not None:
         if y_te is None or not 0 <= label < N_CLASSES[args.dataset]:
             raise CLIError(f"--class-label {label} out of range for dataset {args.dataset!r}: allowed 0..{N_CLASSES[args.dataset] - 1}")
         X_te = X_te[y_te == label]
     from ddpm_nb.metrics import evaluate_samples
-    n = min(args.eval_n, len(S))
     t0 = time.time()
-    m = evaluate_samples(S, X_te, n=n)
+    m = evaluate_samples(S, X_te, n=min(args.eval_n, len(S)))
     m = {k: (float(v) if isinstance(v, (float, np.floating, torch.Tensor)) else v) for k, v in m.items()}
     skipped = () if m.get('c2st_n') else ('c2st', 'c2st_floor')           # C2ST skipped (too few points): NaN by design
     bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
@@ -477,15 +463,15 @@ def cmd_evaluate(args) -> dict:
     out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te),
                units='normalised' if args.normalised_units else 'data')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
+    emd, floor = f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}", f"{m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f}"
+    c2st = f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f}" if m.get('c2st_n') else ""   # each message below closes its bracket
     title = (f"{args.dataset}" + ("" if label is None else f", class {label}") + f": {f.parent.name}/{f.name}\n"
-             f"EMD {m['emd']:.4f} ± {m['emd_std']:.4f}, floor {m['emd_floor']:.4f} ± {m['emd_floor_std']:.4f} "
-             f"(ratio {m['emd_ratio']:.2f}, n = {m['n']})" + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f})" if m.get('c2st_n') else ""))
+             f"{emd}, floor {floor} (ratio {m['emd_ratio']:.2f}, n = {m['n']})" + (f"{c2st})" if c2st else ""))
     fig = plot_beside(X_te, S, data_title=f"held-out data ({len(X_te)})", samples_title=f"samples ({len(S)})", suptitle=title)
     atomic_write(png, lambda fh: fig.savefig(fh, format='png', dpi=110, bbox_inches='tight'))
-    _say(f"evaluated in {time.time() - t0:.1f} s: EMD {m['emd']:.4f} ± {m['emd_std']:.4f} (floor {m['emd_floor']:.4f} ± "
-         f"{m['emd_floor_std']:.4f}, ratio {m['emd_ratio']:.2f}), course's NLL {m['course_nll']:.3f} (floor "
-         f"{m['course_nll_floor']:.3f}), held-out KDE NLL {m['heldout_nll']:.3f} (floor {m['heldout_nll_floor']:.3f})"
-         + (f", C2ST {m['c2st']:.3f} (floor {m['c2st_floor']:.3f}; 0.5 = indistinguishable)" if m.get('c2st_n') else "") + f": {mpath}, {png}")
+    _say(f"evaluated in {time.time() - t0:.1f} s: {emd} (floor {floor}, ratio {m['emd_ratio']:.2f}), course's NLL "
+         f"{m['course_nll']:.3f} (floor {m['course_nll_floor']:.3f}), held-out KDE NLL {m['heldout_nll']:.3f} (floor "
+         f"{m['heldout_nll_floor']:.3f})" + (f"{c2st}; 0.5 = indistinguishable)" if c2st else "") + f": {mpath}, {png}")
     return dict(metrics=mpath, png=png, values=out)
 
 # %% ../nbs/10_cli.ipynb #31c4349c
@@ -554,14 +540,6 @@ def cmd_sweep(args) -> int:
           dry_run=args.dry_run, quiet=args.quiet)
     return 0
 
-# %% ../nbs/10_cli.ipynb #b4b814f2
-def _code(e: SystemExit) -> int: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-
-def _fail(command: str, e: BaseException) -> int:
-    msg = ' '.join(str(e).split()) or type(e).__name__
-    print(f"ddpm_nb {command}: error: {msg}", file=sys.stderr)
-    return 2
-
 # %% ../nbs/10_cli.ipynb #66b470c4
 def is_course_form(argv: list[str]) -> bool:
     "Is `argv` the course's command line: flags only (no subcommand first), `--mode` among them?"
@@ -578,10 +556,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     parser = course_parser() if is_course_form(argv) else build_parser()
     try: args = parser.parse_args(argv)
-    except SystemExit as e: return _code(e)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try:
         with torch_threads(getattr(args, 'threads', None) or None): args.func(args)
-    except (ValueError, TypeError, OSError, FloatingPointError) as e: return _fail(args.command, e)   # TypeError: our checks' kind too
+    except (ValueError, TypeError, OSError, FloatingPointError) as e:          # TypeError: our checks' kind too
+        print(f"ddpm_nb {args.command}: error: {' '.join(str(e).split()) or type(e).__name__}", file=sys.stderr)   # one line
+        return 2
     except KeyboardInterrupt:
         print(f"ddpm_nb {args.command}: interrupted; files being written were left as they were (a run is saved only "
               f"when training finishes)", file=sys.stderr)
