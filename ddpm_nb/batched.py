@@ -59,7 +59,8 @@ class BatchedDDPM(nn.Module):
         if models is None: models = [DDPM(n_steps=T, **self.config) for T in self.n_steps]
         for k, m in enumerate(models):
             for l, W, b in zip(_linears(m), self.weights, self.biases):
-                l.weight.copy_(W[k].T); l.bias.copy_(b[k, 0])
+                l.weight.copy_(W[k].T)
+                l.bias.copy_(b[k, 0])
         return models
 
 # %% ../nbs/09a_batched.ipynb #39555005

@@ -183,7 +183,7 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
             raise ValueError(f"n_samples={int(n_samples)} is more than the {len(X)} points {name} has; "
                              f"ask for at most {len(X)}, or None for all of them")
         idx = np.random.default_rng(seed).permutation(len(X))[:int(n_samples)]
-        X = X[idx]; y = None if y is None else y[idx]
+        X, y = X[idx], (None if y is None else y[idx])
     X = torch.as_tensor(X, dtype=torch.float32)
     if normalise_data: X = normalise(X)
     y = None if y is None else torch.as_tensor(y, dtype=torch.long)
@@ -269,7 +269,7 @@ def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: 
     if y is None: return X[tr], X[te], None, None
     return X[tr], X[te], y[tr], y[te]
 
-# %% ../nbs/00_data.ipynb #7170c1b6
+# %% ../nbs/00_data.ipynb #91844015
 def split_dataset(name: str, n_samples: int | None = None, path=None, test_frac: float = 0.2, seed: int = 0):
     """`load_dataset` then `train_test_split`: `(X_train, X_test, y_train, y_test, stats)`, normalised to [-1, 1] by the
     whole set's record `stats` (`norm_stats`), the same points `load_dataset` returns."""
@@ -297,14 +297,15 @@ def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
     if X.shape[1] == 3:
         if ax is None: ax = plt.figure(figsize=(4, 4)).add_subplot(projection='3d')
         ax.scatter(X[:, 0], X[:, 1], X[:, 2], s=s, alpha=alpha, **kw)
-        ax.set_xlabel('$x_1$'); ax.set_ylabel('$x_2$'); ax.set_zlabel('$x_3$')
+        ax.set(xlabel='$x_1$', ylabel='$x_2$', zlabel='$x_3$')
     else:
         if ax is None: _, ax = plt.subplots(figsize=(4, 4))
         ax.scatter(X[:, 0], X[:, 1], s=s, alpha=alpha, **kw)
-        ax.set_xlabel('$x_1$'); ax.set_ylabel('$x_2$'); ax.set_aspect('equal')
+        ax.set(xlabel='$x_1$', ylabel='$x_2$', aspect='equal')
     if title: ax.set_title(title)
     return ax
 
+# %% ../nbs/00_data.ipynb #179edc08
 def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: float = 1.):
     """Show the first `n` rows of a [N, 64] set as 8×8 images in a grid, on the grey scale of the normalised data
     (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays white."""
@@ -312,8 +313,11 @@ def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: 
     X = torch.as_tensor(X).detach().cpu().float()[:n].reshape(-1, 8, 8).clamp(vmin, vmax)
     nrows = math.ceil(len(X) / ncols)
     grid = torch.full((nrows * 9, ncols * 9), float(vmin))
-    for i, im in enumerate(X): r, c = divmod(i, ncols); grid[r*9:r*9+8, c*9:c*9+8] = im
+    for i, im in enumerate(X):
+        r, c = divmod(i, ncols)
+        grid[r*9:r*9+8, c*9:c*9+8] = im
     if ax is None: _, ax = plt.subplots(figsize=(ncols * 0.6, nrows * 0.6))
-    ax.imshow(grid, cmap='gray_r', vmin=vmin, vmax=vmax); ax.set_xticks([]); ax.set_yticks([])
+    ax.imshow(grid, cmap='gray_r', vmin=vmin, vmax=vmax)
+    ax.set(xticks=[], yticks=[])
     if title: ax.set_title(title)
     return ax

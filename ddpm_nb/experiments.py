@@ -33,7 +33,9 @@ def sweep_grid(datasets=('moons',), Ts=(10, 50, 100, 150, 200), schedules=SWEEP_
                                  beta_high=None if sch == 'cosine' else float(hi), seed=int(s))
                         make_scheduler(r['T'], sch, r['beta_low'], r['beta_high'])      # checks T and β
                         k = tuple(r.values())
-                        if k not in seen: seen.add(k); runs.append(r)
+                        if k not in seen:
+                            seen.add(k)
+                            runs.append(r)
     return runs
 
 FIVE_SETS = ('moons', 'circles', 'manycircles', 'blobs', 'helix')
@@ -102,10 +104,11 @@ def plot_vs_T(df, dataset: str, metric: str = 'course_nll', beta=(0.001, 0.02), 
     if f'{metric}_floor' in g:
         f = g[f'{metric}_floor'].iloc[0]
         if f'{metric}_floor_std' in g:
-            fs = g[f'{metric}_floor_std'].iloc[0]; ax.axhspan(f - fs, f + fs, color='grey', alpha=0.3, lw=0)
+            fs = g[f'{metric}_floor_std'].iloc[0]
+            ax.axhspan(f - fs, f + fs, color='grey', alpha=0.3, lw=0)
         ax.axhline(f, color='grey', lw=1, ls='--', label='data floor')
     if metric == 'vlb' and (g[metric] > 0).all(): ax.set_yscale('log')     # cosine's bound is 10x the others'
-    ax.set_xlabel('T (diffusion steps)'); ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
+    ax.set(xlabel='T (diffusion steps)', ylabel=_METRIC_LABELS.get(metric, metric))
     ax.set_title(f"{dataset}, {'mean over seeds' if seed is None else f'seed {seed}'}")
     if legend: ax.legend(fontsize=8)
     return ax
@@ -141,7 +144,7 @@ def plot_beta_heatmap(df, dataset: str, metric: str = 'emd', T: int = 100, sched
     center = 0 if vs_floor and metric in NLLS else None
     sns.heatmap(tab, annot=True, fmt=fmt, cmap=cmap, center=center, vmin=vmin, vmax=vmax, ax=ax, cbar=cbar,
                 annot_kws=dict(fontsize=8), cbar_kws=dict(label=what))
-    ax.set_xlabel('β_high'); ax.set_ylabel('β_low')
+    ax.set(xlabel='β_high', ylabel='β_low')
     ax.set_title(f"{dataset}: {what}")
     return ax.collections[0]
 

@@ -209,9 +209,11 @@ def _classifier_step(p, g, m, v, step, x, ny, w, beta: float, l2_w, z_out):
     torch.linalg.vecdot(a2, dz, dim=1, out=gW3[..., 0]).add_(W3[..., 0], alpha=beta)
     torch.sum(dz, 1, keepdim=True, out=gb3)
     da = torch.ops.aten.threshold_backward(dz * W3.mT, a2, 0)                       # (an outer product: a broadcast)
-    torch.baddbmm(W2, a1.mT, da, beta=beta, out=gW2); torch.sum(da, 1, keepdim=True, out=gb2)
+    torch.baddbmm(W2, a1.mT, da, beta=beta, out=gW2)
+    torch.sum(da, 1, keepdim=True, out=gb2)
     da = torch.ops.aten.threshold_backward(torch.bmm(da, W2.mT), a1, 0)
-    torch.baddbmm(W1, x.mT, da, beta=beta, out=gW1); torch.sum(da, 1, keepdim=True, out=gb1)
+    torch.baddbmm(W1, x.mT, da, beta=beta, out=gW1)
+    torch.sum(da, 1, keepdim=True, out=gb1)
     if l2_w is not None:
         for gl, Wl in zip(g[:3], p[:3]): gl.addcmul_(Wl, l2_w, value=C2ST_L2)
     step += 1
@@ -224,7 +226,7 @@ def _fit_classifiers(nets: list) -> np.ndarray:
     epoch) as `MLPClassifier` trains each, all at once; returns their held-out accuracies. Network k draws from its own
     seeded generator, stops by the rule on its own loss, is then scored on its test rows and leaves the stack."""
     K, d, n = len(nets), nets[0][0].shape[1], torch.tensor([len(t[0]) for t in nets])
-    b = min(C2ST_BATCH, int(n.max())); nb = -(-int(n.max()) // b); N = nb * b    # batch size, batches an epoch
+    b, nb, N = _batching(int(n.max()))                                           # batch size, batches an epoch, places
     X, Y = _padded([t[0] for t in nets], N), _padded([t[1][:, None] for t in nets], N)
     real = torch.arange(N)[None] < n[:, None]                                    # [K, N]: a point, not padding
     size = (n[:, None] - torch.arange(N)[None] // b * b).clamp(1, b)             # the size of each place's batch
@@ -260,6 +262,12 @@ def _fit_classifiers(nets: list) -> np.ndarray:
     return acc
 
 # %% ../nbs/05_metrics.ipynb #279159cd
+def _batching(n_max: int) -> tuple[int, int, int]:
+    "The mini-batching of `n_max` points: batch size min(`C2ST_BATCH`, n_max), batches an epoch, places (their product)."
+    b = min(C2ST_BATCH, n_max)
+    nb = -(-n_max // b)
+    return b, nb, nb * b
+
 def _epoch_loss(Z: torch.Tensor, Ye: torch.Tensor, real: torch.Tensor, l2: torch.Tensor, n: torch.Tensor, nb: int):
     """Each network's training loss over an epoch, as scikit-learn's: the mean log loss of its logits `Z` [nb, K, b, 1]
     (probabilities clipped at float64's eps) plus ½ α ‖W‖² / B for each of its `nb` batches."""
@@ -390,7 +398,9 @@ class MLPClassifier(nn.Module):
         return self.net(x)
 
     @property
-    def config(self) -> dict: "What rebuilds this network: `MLPClassifier(**config)` (so checkpoints can hold it)."; return dict(self._config)
+    def config(self) -> dict:
+        "What rebuilds this network: `MLPClassifier(**config)` (so checkpoints can hold it)."
+        return dict(self._config)
 
     @torch.no_grad()
     def predict_proba(self, x) -> torch.Tensor:
@@ -407,7 +417,7 @@ register_checkpoint_class(MLPClassifier)
 def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None = None, hidden: int = 128, epochs: int = 60,
                          lr: float = 3e-3, batch_size: int = 128, seed: int = 0, n_hidden: int = 2) -> MLPClassifier:
     "Train an `MLPClassifier` on `(X, y)` with Adam and cross-entropy (seeded: same data and seed, same network)."
-    X = torch.as_tensor(X, dtype=torch.float32); y = torch.as_tensor(y).long()
+    X, y = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y).long()
     if X.dim() != 2: raise ValueError(f"X must have shape [n_points, n_dim], got {tuple(X.shape)}")
     if len(X) != len(y): raise ValueError(f"X and y differ in length: {len(X)} vs {len(y)}")
     if len(y) == 0: raise ValueError("train_mlp_classifier needs at least one point")
@@ -422,7 +432,9 @@ def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None
     for _ in range(epochs):
         for xb, yb in loader:
             loss = F.cross_entropy(clf(xb), yb)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
     return clf.eval()
 
 def accuracy(pred, y) -> float:

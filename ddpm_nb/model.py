@@ -113,7 +113,9 @@ def _check_real_time(self: DDPM, x: torch.Tensor, t) -> torch.Tensor:
 # %% ../nbs/02_model.ipynb #2a3b4c5d
 def _mlp(d_in: int, hidden: int, d_out: int, n_hidden: int) -> nn.Sequential:
     layers, d = [], d_in
-    for _ in range(n_hidden): layers += [nn.Linear(d, hidden), nn.ReLU()]; d = hidden
+    for _ in range(n_hidden):
+        layers += [nn.Linear(d, hidden), nn.ReLU()]
+        d = hidden
     return nn.Sequential(*layers, nn.Linear(d, d_out))
 
 def _size(v, name): return check_int(v, name, 1, 100_000)

@@ -27,7 +27,9 @@ __all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
 def _umask() -> int:
     "The process's umask (reading it means setting it: set it back at once)."
-    u = os.umask(0); os.umask(u); return u
+    u = os.umask(0)
+    os.umask(u)
+    return u
 
 _DISK_FULL = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the disk quota is exceeded",
               errno.EFBIG: "file too large for this process's file-size limit (ulimit -f)"}
@@ -36,7 +38,8 @@ def atomic_write(path, write_fn, mode: str = 'wb'):
     """Write `path` by calling `write_fn(file)` on a temporary file in the same folder, then renaming it over `path`. A
     full disk (or a file-size limit) part-way is one `OSError` that says so, and what was at `path` is left as it was.
     A binary writer writes into memory first, so that a full disk is Python's `OSError`, not `torch.save`'s error."""
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO() if 'b' in mode else None
     if buf is not None: write_fn(buf)
     tmp = None
@@ -46,7 +49,8 @@ def atomic_write(path, write_fn, mode: str = 'wb'):
         with os.fdopen(fd, mode) as f:
             if buf is None: write_fn(f)
             else: f.write(buf.getbuffer())
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
         if tmp is not None and os.path.exists(tmp): os.unlink(tmp)
@@ -147,7 +151,8 @@ def _json_depth(text: str) -> int:
 def read_json(path, what: str = 'JSON file'):
     """The JSON value in the file `path`, after checking — before parsing, so before anything is allocated — that it is a
     regular file of at most `MAX_JSON_BYTES` that nests at most `MAX_JSON_DEPTH` deep. Every fault is one `ValueError`."""
-    p = Path(path); name = f"{what} {str(p)!r}"
+    p = Path(path)
+    name = f"{what} {str(p)!r}"
     if not p.is_file(): raise FileNotFoundError(f"{name} is missing (or not a regular file)")
     size = p.stat().st_size
     if size > MAX_JSON_BYTES: raise ValueError(f"{name} is {size} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one ddpm_nb wrote")
@@ -303,7 +308,9 @@ def _swap_in(new: Path, run: Path) -> None:
     old = run.parent / f".{run.name}.old-{new.name[len(f'.{run.name}.new-'):]}"
     for _ in range(1000):
         if not run.exists():
-            try: os.rename(new, run); return
+            try:
+                os.rename(new, run)
+                return
             except OSError:
                 if run.exists(): continue                   # another writer put its run there first: replace it
                 raise
@@ -311,7 +318,9 @@ def _swap_in(new: Path, run: Path) -> None:
         except FileNotFoundError: continue                  # another writer is between its two renames
         try: os.rename(new, run)
         except BaseException:
-            if not new.exists() and run.exists(): shutil.rmtree(old, ignore_errors=True); return   # a reader finished it
+            if not new.exists() and run.exists():                  # a reader finished it
+                shutil.rmtree(old, ignore_errors=True)
+                return
             if not run.exists(): os.rename(old, run)
             raise
         shutil.rmtree(old, ignore_errors=True)  # killed while deleting: `_recover` deletes the rest, never restores it
@@ -337,7 +346,8 @@ def _read_config(run: Path) -> dict:
 def load_state(run_name, name: str = 'model') -> dict:
     """The weights `name` of a run (`model`, or a name given to `save_checkpoint`'s `states`) as a `state_dict`, read with
     `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
-    run = Path(run_name); path = run / f"{name}.pth"
+    run = Path(run_name)
+    path = run / f"{name}.pth"
     if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
     if not (run / 'config.json').is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
     want = _unit_files(_read_config(run)).get(path.name)
@@ -407,7 +417,8 @@ def load_checkpoint(run_name, model=None):
 def record_normalisation(run_name, stats: dict) -> Path:
     """Add the data's normalisation record `stats` (`norm_stats`, notebook `00_data`) to the run's `config.json` as
     `data_normalisation`, rewritten atomically; the weights and their checksums stay as they are."""
-    run = Path(run_name); p = run / 'config.json'
+    run = Path(run_name)
+    p = run / 'config.json'
     cfg = _read_config(run)
     cfg['data_normalisation'] = check_norm_stats(stats, cfg['model'].get('n_dim'), f"{str(p)!r}")
     atomic_write(p, lambda f: f.write(json.dumps(cfg, indent=2)), mode='w')

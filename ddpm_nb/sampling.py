@@ -78,7 +78,8 @@ class GaussianEps(nn.Module):
     def __init__(self, mu, s, noise_scheduler: NoiseScheduler):
         super().__init__()
         self.noise_scheduler, self.n_dim, self.n_steps = noise_scheduler, len(mu), len(noise_scheduler)
-        self.register_buffer('mu', torch.as_tensor(mu, dtype=torch.float32)); self.register_buffer('s', torch.as_tensor(s, dtype=torch.float32))
+        self.register_buffer('mu', torch.as_tensor(mu, dtype=torch.float32))
+        self.register_buffer('s', torch.as_tensor(s, dtype=torch.float32))
     def forward(self, x, t):
         "The exact ε of Gaussian data at `x`, `t` (`gaussian_eps`)."
         return gaussian_eps(x, t, self.noise_scheduler, self.mu, self.s)
@@ -205,7 +206,8 @@ def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: to
         title.set_text(f"reverse process: t = {t}/{T},  ᾱ_t = {ab:.3f}")
         return pts, title
     anim = FuncAnimation(fig, draw, frames=frames, blit=False)
-    fd, path = tempfile.mkstemp(suffix='.gif'); os.close(fd)
+    fd, path = tempfile.mkstemp(suffix='.gif')
+    os.close(fd)
     try:
         anim.save(path, writer=PillowWriter(fps=fps))
         with open(path, 'rb') as f: return f.read()
@@ -227,18 +229,23 @@ def plot_beside(data, samples, data_title: str = 'held-out data', samples_title:
     d, n = panels[data_title][0].shape[1], len(panels)
     w, h = (3.6, 3.8) if d == 2 else (4.2, 4.6)
     rows, cols = panel_grid(n, w)
-    fig = Figure(figsize=figsize or (w * cols, h * rows), layout='constrained'); FigureCanvasAgg(fig)
+    fig = Figure(figsize=figsize or (w * cols, h * rows), layout='constrained')
+    FigureCanvasAgg(fig)
     kw = dict(projection='3d', computed_zorder=False) if d == 3 else {}
     axs = [fig.add_subplot(rows, cols, i + 1, **kw) for i in range(n)]
     for i, (ax, (title, (X, lab))) in enumerate(zip(axs, panels.items())):
-        if d == 64: plot_digits(X, n=32, ncols=8, ax=ax, title=title); continue
+        if d == 64:
+            plot_digits(X, n=32, ncols=8, ax=ax, title=title)
+            continue
         if i == 0 and background is not None:
-            B = torch.as_tensor(background).cpu()
-            ax.scatter(*B[:, :min(d, 3)].T, s=1, c='lightgrey')
+            ax.scatter(*torch.as_tensor(background).cpu()[:, :min(d, 3)].T, s=1, c='lightgrey')
+        ax.set(title=title, xlabel='$x_1$', ylabel='$x_2$')                # plot_dataset sets the same, and x₃ in 3-D
         if d in (2, 3): plot_dataset(X, lab, ax=ax, title=title, s=s)
-        else: ax.scatter(X[:, 0], X[:, 1], s=s, alpha=0.5); ax.set(title=title, xlabel='$x_1$', ylabel='$x_2$')
+        else: ax.scatter(X[:, 0], X[:, 1], s=s, alpha=0.5)
         if d == 3:                                        # fewer, smaller ticks and a little zoom-out: no label runs into the next panel
-            ax.tick_params(labelsize=8, pad=0); ax.locator_params(nbins=4); ax.set_box_aspect(None, zoom=0.85)
+            ax.tick_params(labelsize=8, pad=0)
+            ax.locator_params(nbins=4)
+            ax.set_box_aspect(None, zoom=0.85)
     if d == 2:
         allx = torch.cat([v for v, _ in panels.values()] + ([] if background is None else [torch.as_tensor(background).cpu().float()]))
         lo, hi = allx.min(0).values - 0.1, allx.max(0).values + 0.1

@@ -146,7 +146,9 @@ def from_betas(cls: NoiseScheduler, betas) -> NoiseScheduler:
     return cls(len(b), 'custom', betas=b)
 
 @patch(as_prop=True)
-def alphas_cumprod(self: NoiseScheduler): "Alias of `alpha_bar` (the diffusers name)."; return self.alpha_bar
+def alphas_cumprod(self: NoiseScheduler):
+    "Alias of `alpha_bar` (the diffusers name)."
+    return self.alpha_bar
 
 @patch(as_prop=True)
 def config(self: NoiseScheduler) -> dict:
@@ -306,6 +308,6 @@ def plot_forward(X, scheduler: NoiseScheduler, ts=None, seed: int = 0, axs=None,
         xt = scheduler.add_noise(X, int(t), eps)
         ax.scatter(xt[:, 0], xt[:, 1], s=s, alpha=0.4)
         ax.set_title(f"t = {t}, ᾱ = {scheduler.alpha_bar[t].item():.2f}")
-        ax.set_xlabel('$x_1$'); ax.set_aspect('equal')
+        ax.set(xlabel='$x_1$', aspect='equal')
     axs[0].set_ylabel(f"{label}\n$x_2$" if label else '$x_2$')
     return axs

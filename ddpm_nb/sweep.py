@@ -131,7 +131,9 @@ def _within(seconds: float, fn):
     def run():
         try: out['value'] = fn()
         except BaseException as e: out['error'] = e
-    t = threading.Thread(target=run, daemon=True); t.start(); t.join(seconds)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
     if t.is_alive(): raise TimeoutError(f"no answer within {seconds:.0f} s")
     if 'error' in out: raise out['error']
     return out['value']
@@ -182,7 +184,8 @@ def connect_cluster(address: str, timeout: float | None = None):
                              f"and every worker: {'; '.join(wrong[:3])}{'; ...' if len(wrong) > 3 else ''}; install ddpm_nb "
                              f"{mine} there") from None
     except BaseException:
-        client.close(); raise
+        client.close()
+        raise
     return client
 
 @contextmanager
@@ -228,7 +231,9 @@ def _sigint_ignored():
     every process of its group: worker processes started here keep ignoring it, so that they do not each print a
     traceback; this process gets it, stops the sweep with one line, and stops them."""
     import signal, threading
-    if threading.current_thread() is not threading.main_thread(): yield; return
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     old = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try: yield
     finally: signal.signal(signal.SIGINT, old)
@@ -353,7 +358,8 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
             return
         row = {c: format_cell(row[c]) for c in CSV_COLUMNS}
         write_rows(out_csv, [row], CSV_COLUMNS, key=KEY_COLUMNS)
-        n_done += 1; n_new += 1
+        n_done += 1
+        n_new += 1
         el = time.time() - t_start
         say(f"[{n_done}/{n_total}] {run_label(row)}: NLL {float(row['course_nll']):.3f} (floor {float(row['course_nll_floor']):.3f}), held-out {float(row['heldout_nll']):.3f} (floor {float(row['heldout_nll_floor']):.3f}), "
             f"EMD {float(row['emd']):.4f} ± {float(row['emd_std']):.4f} (floor {float(row['emd_floor']):.4f}), "

@@ -62,7 +62,8 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
             loss.backward()
             optimizer.step()
             if average is not None: average.update()                         # θ̄ ← decay·θ̄ + (1-decay)·θ
-            batch_losses.append(loss.detach()); sizes.append(len(x0))       # no .item() per step
+            batch_losses.append(loss.detach())                                # no .item() per step
+            sizes.append(len(x0))
         losses.append(_epoch_loss(batch_losses, sizes, epoch, optimizer, dataloader))   # stops if it is not finite
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     model.eval()

@@ -47,8 +47,10 @@ def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: in
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.83, wspace=0.35)   # fixed: tight_layout costs more than the rest
     # plain-text labels: every new figure would parse mathtext again, which costs more than the rest of the update
     steps = torch.arange(T)
-    axs[0].plot(steps, ns.betas); axs[0].set(yscale='log', xlabel='timestep t', ylabel='βₜ', title='βₜ (log scale)')
-    axs[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); axs[0].yaxis.set_minor_locator(NullLocator())
+    axs[0].plot(steps, ns.betas)
+    axs[0].set(yscale='log', xlabel='timestep t', ylabel='βₜ', title='βₜ (log scale)')
+    axs[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    axs[0].yaxis.set_minor_locator(NullLocator())
     axs[1].plot(steps, ns.alpha_bar)
     axs[1].set(ylim=(-0.03, 1.03), xlabel='timestep t', ylabel='ᾱₜ', title='ᾱₜ (signal kept)')
     for ax in axs[:2]: ax.axvline(t, color='C3', lw=1, ls='--')
@@ -125,7 +127,9 @@ def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '
     busy, lock = [False], threading.Lock()
     def stale(pending):
         with lock:
-            if pending[0]: img.layout.display = 'none'; info_box.value = f"<i class='ddpm-busy'>{busy_note}</i>"
+            if pending[0]:
+                img.layout.display = 'none'
+                info_box.value = f"<i class='ddpm-busy'>{busy_note}</i>"
     def update(change=None):
         if busy[0]: return
         values, pending = {k: w.value for k, w in controls.items()}, [True]
@@ -384,7 +388,8 @@ def warm_cache(settings: list[dict], epochs: int | None = None, cache=None, prog
     explorers will ask for it. Returns how many were trained now."""
     trained = 0
     for i, s in enumerate(settings, 1):
-        s = dict(s); is_clf = s.pop('classifier', False)
+        s = dict(s)
+        is_clf = s.pop('classifier', False)
         before = len(list(cache_dir(cache).glob('*/config.json')))
         if progress: print(f"[{i}/{len(settings)}] {'judge' if is_clf else 'model'} {s}", flush=True)
         if is_clf: cached_classifier(s['dataset'], epochs=epochs, cache=cache, progress=progress)
