@@ -1,7 +1,7 @@
 """The sweep on a real Dask cluster: a `dask scheduler` and two `dask worker` processes on 127.0.0.1 (one thread each),
 `ddpm_nb sweep --cluster tcp://127.0.0.1:PORT` run against them as a user would, and one worker killed mid-sweep.
 Everything the test starts it stops (each in its own process group)."""
-import os, re, signal, socket, subprocess, sys, threading, time
+import json, os, re, signal, socket, subprocess, sys, threading, time
 from collections import Counter
 from pathlib import Path
 import pytest
@@ -26,6 +26,15 @@ def _free_port() -> int:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 
+def _scheduler_address(sfile, scheduler, limit=120):
+    "The address the scheduler wrote into `sfile`, waited for at most `limit` seconds."
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and scheduler.poll() is None:
+        try: return json.loads(sfile.read_text())['address']
+        except (OSError, ValueError, KeyError): time.sleep(0.1)
+    raise AssertionError(f"the scheduler wrote no address to {sfile} within {limit} s (exit status {scheduler.poll()})")
+
+
 def _env():
     # the checkout under test first, for the scheduler and workers too: the sweep checks that they import its very ddpm_nb
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
@@ -47,8 +56,7 @@ def _stop(procs):
 def cluster(tmp_path_factory):
     "A scheduler and two single-threaded workers (each under its nanny) on 127.0.0.1; yields (address, client)."
     logs = tmp_path_factory.mktemp('dask_logs')
-    port = _free_port()
-    address = f'tcp://127.0.0.1:{port}'
+    sfile = logs / 'scheduler.json'
     dask = str(BIN / 'dask')
     procs = []
 
@@ -59,10 +67,13 @@ def cluster(tmp_path_factory):
 
     try:
         # as notebook 10_cli advises: the scheduler keeps the copies a worker received (no active memory manager)
-        start('scheduler', 'scheduler', '--host', '127.0.0.1', '--port', str(port), '--dashboard-address', f'127.0.0.1:{_free_port()}',
-              DASK_DISTRIBUTED__SCHEDULER__ACTIVE_MEMORY_MANAGER__START='False')
+        # the scheduler takes free ports itself and writes its address into a file the workers read: no port is guessed
+        start('scheduler', 'scheduler', '--host', '127.0.0.1', '--port', '0', '--dashboard-address', '127.0.0.1:0',
+              '--scheduler-file', str(sfile), DASK_DISTRIBUTED__SCHEDULER__ACTIVE_MEMORY_MANAGER__START='False')
         for i in range(2):
-            start(f'worker{i}', 'worker', address, '--nworkers', '1', '--nthreads', '1', '--host', '127.0.0.1', '--no-dashboard')
+            start(f'worker{i}', 'worker', '--scheduler-file', str(sfile), '--nworkers', '1', '--nthreads', '1', '--host', '127.0.0.1',
+                  '--no-dashboard')
+        address = _scheduler_address(sfile, procs[0])
         with Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
             yield address, client, procs
