@@ -11,7 +11,7 @@ from cachetools import LRUCache
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator, FuncFormatter
 from . import __version__
-from .data import load_dataset, split_dataset, DATASETS, N_DIM, N_CLASSES
+from .data import split_dataset, DATASETS, N_DIM, N_CLASSES
 from .schedules import SCHEDULES, make_scheduler, plot_forward, takes_beta_range
 from .training import make_recipe, train_recipe
 from .runs import cached_checkpoint, cache_dir, torch_threads
