@@ -118,7 +118,8 @@ def train_batched(recipes: list, X: torch.Tensor, seeds: list[int]):
 # %% ../nbs/09a_batched.ipynb #90266e30
 @torch.no_grad()
 def sample_batched(models: list[DDPM], schedulers: list[NoiseScheduler], n_samples: int, seeds: list[int]) -> torch.Tensor:
-    "Ancestral samples [K, n_samples, n_dim] of each model, equal to `sample(models[k], n_samples, schedulers[k], seed=seeds[k])`."
+    """Ancestral samples [K, n_samples, n_dim] of each model, equal to `sample(models[k], n_samples, schedulers[k],
+    seed=seeds[k])`."""
     K, n = len(models), int(n_samples)
     order = sorted(range(K), key=lambda k: -len(schedulers[k]))             # longest chain first
     net, st = BatchedDDPM([models[k] for k in order]), stacked_scheduler([schedulers[k] for k in order])
@@ -146,10 +147,11 @@ ODE_POINTS, ODE_TOL = 1000, 1e-3
 def score_run(model: DDPM, noise_scheduler: NoiseScheduler, samples: torch.Tensor, X_test: torch.Tensor,
               floor: dict, temperature: float = 0.1, c2st_value: float | None = None) -> dict:
     """Scores of one trained network against held-out `X_test`: `evaluate_samples` of its `samples` (at least
-    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, the course's NLL, the
-    held-out KDE NLL and the C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the prior KL, the variational bound
-    (`vlb`) and the probability-flow NLL (`ode_nll`, `ODE_POINTS` points, tolerance `ODE_TOL`). A run whose samples are
-    not finite gets NaN scores. `c2st_value`: its C2ST computed before (see `evaluate_samples`), e.g. with other runs'."""
+    `floor['k']` × `floor['n']`) with `floor` = `floors(X_test, n, k, temperature, c2st_n=...)` (EMD, the course's
+    NLL, the held-out KDE NLL and the C2ST of `floor['c2st_n']` points a side, each beside its floor), then ᾱ_T, the
+    prior KL, the variational bound (`vlb`) and the probability-flow NLL (`ode_nll`, `ODE_POINTS` points, tolerance
+    `ODE_TOL`). A run whose samples are not finite gets NaN scores. `c2st_value`: its C2ST computed before (see
+    `evaluate_samples`), e.g. with other runs'."""
     summary = noise_scheduler.summary(X_test)
     out = dict(alpha_bar_T=summary['alpha_bar_T'], prior_kl=summary['prior_kl'], n_subset=floor['n'])
     if not torch.isfinite(samples).all(): return dict(out, vlb=math.nan, ode_nll=math.nan, **{c: math.nan for c in SCORES})

@@ -17,7 +17,8 @@ __all__ = ['eval_timesteps', 'class_frequencies', 'elbo_weights', 'ClassifierDDP
 
 # %% ../nbs/07_classifier.ipynb #0801fe39
 def eval_timesteps(num_timesteps: int, n_t: int) -> torch.Tensor:
-    "`n_t` evenly spaced timesteps: the centres ⌊(k + ½)·T/n_t⌋ of `n_t` equal bins of 0..T-1 (all of them when n_t = T)."
+    """`n_t` evenly spaced timesteps: the centres ⌊(k + ½)·T/n_t⌋ of `n_t` equal bins of 0..T-1 (all of them
+    when n_t = T)."""
     return torch.tensor([int((k + 0.5) * num_timesteps / n_t) for k in range(n_t)], dtype=torch.long)
 
 def _int_labels(y, name: str = 'labels') -> torch.Tensor:
@@ -46,13 +47,13 @@ def elbo_weights(noise_scheduler: NoiseScheduler) -> torch.Tensor:
 
 # %% ../nbs/07_classifier.ipynb #996cc324
 class ClassifierDDPM:
-    """Classify points with a trained `ConditionalDDPM` (no extra training).
-    `method="eps"`: Li et al. (2023), class = argmin of the mean ‖ε - ε_θ(x_t, t, i)‖² over `n_t` evenly spaced timesteps,
-    one noise draw per timestep shared by all classes; p = softmax(-scale·error + log prior).
-    `method="report"`: the report's rule, Δ_i = Σ_t ‖ε_θ(x_t, t, i) - ε_θ(x_t, t, ∅)‖² over `n_t` random timesteps,
-    p = softmax(scale·Δ + log prior), class = argmax.
-    `class_prior`: None or "uniform" (equal classes), or the class frequencies [n_classes] (see `class_frequencies`).
-    `scale`: None → T·median ELBO weight for "eps" (see the notebook), 1 for "report"; `calibrate` fits it on held-out data."""
+    """Classify points with a trained `ConditionalDDPM` (no extra training). `method="eps"`: Li et al. (2023), class =
+    argmin of the mean ‖ε - ε_θ(x_t, t, i)‖² over `n_t` evenly spaced timesteps, one noise draw per timestep
+    shared by all classes; p = softmax(-scale·error + log prior). `method="report"`: the report's rule, Δ_i = Σ_t
+    ‖ε_θ(x_t, t, i) - ε_θ(x_t, t, ∅)‖² over `n_t` random timesteps, p = softmax(scale·Δ + log prior),
+    class = argmax. `class_prior`: None or "uniform" (equal classes), or the class frequencies [n_classes] (see
+    `class_frequencies`). `scale`: None → T·median ELBO weight for "eps" (see the notebook), 1 for "report";
+    `calibrate` fits it on held-out data."""
     def __init__(self, model: ConditionalDDPM, noise_scheduler: NoiseScheduler, n_t: int = 10, method: str = "eps",
                  class_prior=None, seed: int = 0, scale: float | None = None, max_rows: int = 2 ** 14):
         n_t, max_rows = _check_classifier(model, noise_scheduler, n_t, method, max_rows)

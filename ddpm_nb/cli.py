@@ -30,8 +30,8 @@ __all__ = ['DEMO_RECIPE', 'MODEL_CHOICES', 'DEFAULTS', 'MAX_SAMPLES', 'COURSE_FO
 DEMO_RECIPE = dict(recipe='large', dataset='moons', n_data=20_000, test_frac=0.2, n_samples=10_000, seed=0)
 
 MODEL_CHOICES = ('report', 'large') + tuple(c for c in CONFIGS if c not in ('report', 'large'))
-"""`--model`: the network of a recipe — `report`, or `large`, the recommended recipe (its network and its weight average) —
-or a bare configuration of `CONFIGS` (e.g. `deep`) trained with the report recipe's other settings."""
+"""`--model`: the network of a recipe — `report`, or `large`, the recommended recipe (its network and its weight
+average) — or a bare configuration of `CONFIGS` (e.g. `deep`) trained with the report recipe's other settings."""
 
 def recipe_flags(name: str) -> dict:
     "Flag defaults that train the recipe `name` of `RECIPES`: its network, noise schedule and training settings."
@@ -65,8 +65,8 @@ def samples_stem(seed: int, n_samples: int, sampler: str = 'ddpm', ddim_steps: i
                  class_label: int | None = None, guidance_scale: float | None = None, prior: bool = False,
                  clip: float | bool | None = None, deterministic: bool = False, normalised: bool = False) -> str:
     """File stem of a set of samples: `samples_{seed}_{n_samples}` plus `_ddim{S}`, `_class{K}_w{W}`, `_prior`,
-    `_clip{B}` or `_noclip` (a bound on x̂₀ given for this call; None: the run's own, no suffix), `_det` (z = 0 at every
-    step) and `_norm` (in normalised units, not the data's) as they apply."""
+    `_clip{B}` or `_noclip` (a bound on x̂₀ given for this call; None: the run's own, no suffix), `_det` (z = 0 at
+    every step) and `_norm` (in normalised units, not the data's) as they apply."""
     stem = f"samples_{seed}_{n_samples}"
     if sampler == 'ddim': stem += f"_ddim{ddim_steps}"
     if class_label is not None: stem += f"_class{class_label}_w{0.0 if guidance_scale is None else guidance_scale:g}"
@@ -82,13 +82,15 @@ class CLIError(ValueError):
     "A bad command-line input: `main` prints its message on one line and exits with status 2."
 
 MAX_SAMPLES = 1_000_000
-"The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at once."
+"""The most samples one `ddpm_nb sample` call draws: the chain holds them and the network's activations in memory at
+once."""
 
 from .sweep import MAX_WORKERS   # the most local Dask workers (4 per core), the library's one bound
 
 # %% ../nbs/10_cli.ipynb #1ca25827
 def _typed(kind: str, ok, convert, most: float = F32_MAX, why: str = "float32's range"):
-    "An argparse type: `convert`, then `ok`; a float must also be at most `most` in size (`why`: the reason, for the message)."
+    """An argparse type: `convert`, then `ok`; a float must also be at most `most` in size (`why`: the reason, for the
+    message)."""
     def parse(s):
         try: v = convert(s)
         except (TypeError, ValueError): v = None
@@ -280,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 def course_parser() -> argparse.ArgumentParser:
-    "The course's form: `--mode train|sample` with the course's flags (and this tool's), every flag accepted in both modes."
+    """The course's form: `--mode train|sample` with the course's flags (and this tool's), every flag accepted in both
+    modes."""
     p = _Parser(prog='ddpm_nb', usage=f"{COURSE_FORM} [more flags of `ddpm_nb train` / `ddpm_nb sample`]",
                 description="The course's command line: `--mode train` trains and writes exps/ddpm_{n_dim}_{n_steps}_{lbeta}_"
                             "{ubeta}_{dataset}/model.pth; `--mode sample` writes samples_{seed}_{n_samples}.pth beside it. "
@@ -311,8 +314,8 @@ def _run_folder(args) -> Path:
                    args.model, args.conditional, args.n_data)
 
 def _recipe(args) -> dict:
-    """The recipe the flags name: `args.recipe`, or the `--model`'s recipe when it names one (else the report recipe with
-    that network configuration), with the flags' schedule and training settings: `--epochs` epochs on any data (a
+    """The recipe the flags name: `args.recipe`, or the `--model`'s recipe when it names one (else the report recipe
+    with that network configuration), with the flags' schedule and training settings: `--epochs` epochs on any data (a
     recipe's `epochs_for` does not apply; the demo draws the 16 000 training points its recipe's epochs are set for)."""
     drop = None if args.lr_drop is None else _lr_drop(args.lr_drop)
     name = args.recipe or args.model
@@ -330,7 +333,8 @@ def _split(args):
         raise CLIError(f"{flag}: {e}") from None
 
 def _units(args, cfg: dict, run) -> dict | None:
-    "The record that puts this run's samples in the data's units (None with --normalised-units); one line if the run has none."
+    """The record that puts this run's samples in the data's units (None with --normalised-units); one line if the run
+    has none."""
     if args.normalised_units: return None
     try: return run_normalisation(cfg, run)
     except ValueError as e: raise CLIError(str(e)) from None
@@ -433,7 +437,8 @@ def _metrics_path(samples: Path) -> Path:
     return samples.with_name(("metrics" + s[len("samples"):] if s.startswith("samples") else s + "_metrics") + ".json")
 
 def cmd_evaluate(args) -> dict:
-    "`ddpm_nb evaluate`: EMD and NLL of the samples against held-out data, with floors; writes `metrics_*.json` and a PNG."
+    """`ddpm_nb evaluate`: EMD and NLL of the samples against held-out data, with floors; writes `metrics_*.json` and
+    a PNG."""
     _check_run_flags(args)
     if args.samples: f = Path(args.samples)
     else:
@@ -489,7 +494,8 @@ def cmd_demo(args) -> dict:
 
 # %% ../nbs/10_cli.ipynb #bd72ad5f
 def cmd_classify(args) -> dict:
-    "`ddpm_nb classify`: predict classes with `ClassifierDDPM`; write predictions and probabilities, print the accuracy."
+    """`ddpm_nb classify`: predict classes with `ClassifierDDPM`; write predictions and probabilities, print the
+    accuracy."""
     try: from ddpm_nb.classifier import ClassifierDDPM, class_frequencies
     except ImportError as e: raise CLIError(f"classify needs ddpm_nb.classifier, which this installation lacks ({e})") from None
     from ddpm_nb.metrics import accuracy

@@ -17,7 +17,8 @@ __all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'FIG_WIDTH', 'norm_stats',
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def norm_stats(X) -> dict:
-    "The record of `normalise`: each column's minimum `lo` and maximum `hi` (lists of floats) — what maps the data to [-1, 1] and back."
+    """The record of `normalise`: each column's minimum `lo` and maximum `hi` (lists of floats) — what maps the data
+    to [-1, 1] and back."""
     X = torch.as_tensor(X, dtype=torch.float32)
     return dict(lo=X.min(0).values.tolist(), hi=X.max(0).values.tolist())
 
@@ -26,8 +27,8 @@ def _bounds(X: torch.Tensor, stats: dict | None):
     return tuple(torch.tensor(stats[k], dtype=torch.float32, device=X.device) for k in ('lo', 'hi'))
 
 def normalise(X, stats: dict | None = None) -> torch.Tensor:
-    """Rescale each column of `X` linearly to [-1, 1] (a constant column maps to 0): by its own minimum and maximum, or by
-    the record `stats` (`norm_stats` of the data) when given."""
+    """Rescale each column of `X` linearly to [-1, 1] (a constant column maps to 0): by its own minimum and maximum,
+    or by the record `stats` (`norm_stats` of the data) when given."""
     X = torch.as_tensor(X, dtype=torch.float32)
     lo, hi = _bounds(X, stats)
     span = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
@@ -35,14 +36,15 @@ def normalise(X, stats: dict | None = None) -> torch.Tensor:
     return torch.where(hi > lo, out, torch.zeros_like(out))
 
 def denormalise(X, stats: dict) -> torch.Tensor:
-    "Points `X` in normalised units back in the data's units: the inverse of `normalise` by the record `stats` (a constant column comes back as its value)."
+    """Points `X` in normalised units back in the data's units: the inverse of `normalise` by the record `stats` (a
+    constant column comes back as its value)."""
     X = torch.as_tensor(X, dtype=torch.float32)
     lo, hi = _bounds(X, stats)
     return lo + (X + 1) * ((hi - lo) / 2)
 
 def check_norm_stats(stats, n_dim: int, source: str) -> dict:
-    """`stats` checked as a normalisation record of `n_dim` columns: a dict of `lo` and `hi`, each `n_dim` finite numbers
-    within float32's range, lo <= hi. The error names `source`."""
+    """`stats` checked as a normalisation record of `n_dim` columns: a dict of `lo` and `hi`, each `n_dim` finite
+    numbers within float32's range, lo <= hi. The error names `source`."""
     try:
         lo, hi = ([check_real(v, k, -F32_MAX, F32_MAX) for v in stats[k]] for k in ('lo', 'hi'))
         ok = isinstance(stats['lo'], list) and isinstance(stats['hi'], list) and len(lo) == len(hi) == n_dim
@@ -100,13 +102,15 @@ def _helix(n_samples=10000, seed=42, noise=0.05, turns=2.0):
 
 # %% ../nbs/00_data.ipynb #49b8ba98
 def _swissroll(n_samples=8000, seed=42, noise=0.5):
-    "scikit-learn's swiss roll (noise `noise`), its x and z coordinates; label: roll parameter above 3π (the outer half)."
+    """scikit-learn's swiss roll (noise `noise`), its x and z coordinates; label: roll parameter above 3π (the outer
+    half)."""
     from sklearn.datasets import make_swiss_roll
     X, s = make_swiss_roll(n_samples=n_samples, noise=noise, random_state=seed)
     return X[:, [0, 2]], (np.reshape(s, -1) > 3 * np.pi).astype(np.int64)      # reshape: sklearn squeezes s for one point
 
 def _checkerboard(n_samples=8000, seed=42):
-    "Uniform on the 8 dark squares of a 4×4 board on [-2, 2]² (FFJORD's construction); label: the square's column 0..3."
+    """Uniform on the 8 dark squares of a 4×4 board on [-2, 2]² (FFJORD's construction); label: the square's column
+    0..3."""
     rng = np.random.default_rng(seed)
     x1 = rng.uniform(-2, 2, n_samples)
     x2 = rng.uniform(0, 1, n_samples) - 2 * rng.integers(0, 2, n_samples) + np.floor(x1) % 2
@@ -123,8 +127,8 @@ def _albatross(n_samples=None, seed=42):
                      "its file is not public, use 'digits' for a 64-dimensional set that ships with scikit-learn")
 
 def _from_file(name: str, path) -> tuple:
-    """Data set `name` from the file `path` (`read_array`: checked, never unpickled): points [N, d], or points and labels
-    [N, d + 1] (the last column the class, for a set with classes), or, in 64 dimensions, images (N, 8, 8).
+    """Data set `name` from the file `path` (`read_array`: checked, never unpickled): points [N, d], or points and
+    labels [N, d + 1] (the last column the class, for a set with classes), or, in 64 dimensions, images (N, 8, 8).
     Returns (X float64 [N, d], y int64 [N] or None)."""
     d, K, p = N_DIM[name], N_CLASSES[name], Path(path)
     what = f"{name} file"
@@ -165,12 +169,12 @@ N_CLASSES = dict(moons=2, circles=2, manycircles=8, blobs=2, helix=2, swissroll=
 # %% ../nbs/00_data.ipynb #fd715d91
 def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: str | None = None,
                  normalise_data: bool = True):
-    """Return `(X, y)` for data set `name`: `X` float32 [N, n_dim] scaled per dimension to [-1, 1],
-    `y` long [N] labels, or `None` for an unlabelled set. `n_samples` overrides the report's size
-    (moons, circles, manycircles, blobs, swissroll, checkerboard: 8000; helix: 10000; digits: all 1797). The fixed-size sets
-    (digits, albatross, and any set read from a file) give a random subset of `n_samples` of their points, and refuse more
-    than they have. `path`: read the set from this file (`_from_file`: [N, n_dim] points, or [N, n_dim + 1] with the
-    class last); albatross has no other source."""
+    """Return `(X, y)` for data set `name`: `X` float32 [N, n_dim] scaled per dimension to [-1, 1], `y` long [N]
+    labels, or `None` for an unlabelled set. `n_samples` overrides the report's size (moons, circles, manycircles,
+    blobs, swissroll, checkerboard: 8000; helix: 10000; digits: all 1797). The fixed-size sets (digits, albatross, and
+    any set read from a file) give a random subset of `n_samples` of their points, and refuse more than they have.
+    `path`: read the set from this file (`_from_file`: [N, n_dim] points, or [N, n_dim + 1] with the class last);
+    albatross has no other source."""
     if not isinstance(name, str) or name not in _LOADERS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
     n_samples = None if n_samples is None else check_int(n_samples, 'n_samples', 1, 10_000_000, floats=True)
@@ -249,7 +253,8 @@ def read_array(path, what: str = 'file') -> np.ndarray:
     return check_values(x, name)
 
 def read_points(path, n_dim: int, n_rows: int | None = None, what: str = 'file') -> torch.Tensor:
-    "Read points of shape [n_rows, n_dim] (any number of rows when `n_rows` is None) from a file (`read_array`) as float32."
+    """Read points of shape [n_rows, n_dim] (any number of rows when `n_rows` is None) from a file (`read_array`) as
+    float32."""
     x = read_array(path, what)
     shape = f"[{'N' if n_rows is None else n_rows}, {n_dim}]"
     if x.ndim != 2 or x.shape[1] != n_dim or len(x) == 0 or (n_rows is not None and len(x) != n_rows):
@@ -290,7 +295,8 @@ def panel_grid(n: int, panel_w: float) -> tuple[int, int]:
 
 def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
     """Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given: label k always
-    gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are present."""
+    gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are
+    present."""
     import matplotlib.pyplot as plt
     X = torch.as_tensor(X).cpu()
     kw = {} if y is None else dict(c=torch.as_tensor(y).cpu().numpy() % 10, cmap='tab10', vmin=-0.5, vmax=9.5)
@@ -308,7 +314,8 @@ def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
 # %% ../nbs/00_data.ipynb #179edc08
 def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: float = 1.):
     """Show the first `n` rows of a [N, 64] set as 8×8 images in a grid, on the grey scale of the normalised data
-    (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays white."""
+    (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays
+    white."""
     import matplotlib.pyplot as plt
     X = torch.as_tensor(X).detach().cpu().float()[:n].reshape(-1, 8, 8).clamp(vmin, vmax)
     nrows = math.ceil(len(X) / ncols)

@@ -86,13 +86,15 @@ _METRIC_LABELS = dict(course_nll="the course's NLL (get_nll)", heldout_nll='held
                       alpha_bar_T='ᾱ_T', prior_kl='KL(q(x_T|x_0) ‖ N(0, I)) (nats)', final_loss='final training loss')
 
 def report_grid(df, dataset: str, beta=(0.001, 0.02), seed: int | None = 0):
-    "The rows of the T × schedule grid of `dataset` at the β range `beta` (cosine: any β) for `seed` (`None`: mean over seeds)."
+    """The rows of the T × schedule grid of `dataset` at the β range `beta` (cosine: any β) for `seed` (`None`:
+    mean over seeds)."""
     sub = df[(df.dataset == dataset) & ((df.schedule == 'cosine') | ((df.beta_low == beta[0]) & (df.beta_high == beta[1])))]
     if seed is not None: sub = sub[sub.seed == seed]
     return sub.groupby(['schedule', 'T'], as_index=False).mean(numeric_only=True)
 
 def plot_vs_T(df, dataset: str, metric: str = 'course_nll', beta=(0.001, 0.02), seed: int | None = 0, ax=None, legend: bool = True):
-    "`metric` against T for `dataset`, one line per schedule (with its ± std over subsets), the data floor as a line (± its std)."
+    """`metric` against T for `dataset`, one line per schedule (with its ± std over subsets), the data floor as a
+    line (± its std)."""
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 3))
     g = report_grid(df, dataset, beta, seed)
@@ -116,15 +118,15 @@ def plot_vs_T(df, dataset: str, metric: str = 'course_nll', beta=(0.001, 0.02), 
 BETA_VIEWS = {'emd': ('EMD / floor', 'viridis_r'), 'course_nll': ("course's NLL − floor", 'RdBu_r'),
               'heldout_nll': ('held-out NLL − floor', 'RdBu_r'),
               'alpha_bar_T': ('ᾱ_T', 'Greys'), 'vlb': ('variational bound (nats/dim)', 'magma_r')}
-"""How `plot_beta_heatmap` shows each quantity: its name and its colour map — a sequential map for EMD / floor (1 = as
-good as real data), a diverging one centred on 0 for each NLL − floor (below 0: better than real data, a sign the metric
-is blind), and others again for ᾱ_T and the bound, which mean something else."""
+"""How `plot_beta_heatmap` shows each quantity: its name and its colour map — a sequential map for EMD / floor (1 =
+as good as real data), a diverging one centred on 0 for each NLL − floor (below 0: better than real data, a sign the
+metric is blind), and others again for ᾱ_T and the bound, which mean something else."""
 
 def beta_table(df, dataset: str, metric: str = 'emd', T: int = 100, schedule: str = 'linear', vs_floor: bool = True,
                seed: int = 0):
-    """β_low × β_high table of `metric` for `dataset` at `T`, `schedule`, `seed`. With `vs_floor`, EMD is divided by its
-    floor (`emd_ratio`: 1 = as good as real data) and an NLL, a logarithm, has its floor subtracted (0 = as good as
-    real data)."""
+    """β_low × β_high table of `metric` for `dataset` at `T`, `schedule`, `seed`. With `vs_floor`, EMD is divided
+    by its floor (`emd_ratio`: 1 = as good as real data) and an NLL, a logarithm, has its floor subtracted (0 = as
+    good as real data)."""
     sub = df[(df.dataset == dataset) & (df['T'] == T) & (df.schedule == schedule) & (df.seed == seed)]
     val = sub[metric]
     if vs_floor and metric == 'emd': val = sub['emd_ratio']
@@ -156,10 +158,10 @@ def sweep(study='report', out='results/sweep.csv', max_batch: int = 64, workers:
           cluster: str | None = None, threads: int | None = 1, data_path: str | None = None, dry_run: bool = False,
           quiet: bool = False) -> list[dict]:
     """Run `study` (a study as data, or a name of `STUDIES`: `study_spec`) into the results file `out`, skipping the
-    runs already there. The rest say where it runs (`run_sweep`'s: `workers` local Dask worker processes, `None`: one per
-    core, 0: in this process; `cluster`: a running Dask scheduler's address instead; `threads`: torch threads per task;
-    `data_path`: the one data set's file, `load_dataset`'s `path`). `dry_run`: print the runs, train nothing. Returns
-    the rows of `out` for these runs (with `dry_run`, those already there)."""
+    runs already there. The rest say where it runs (`run_sweep`'s: `workers` local Dask worker processes, `None`: one
+    per core, 0: in this process; `cluster`: a running Dask scheduler's address instead; `threads`: torch threads per
+    task; `data_path`: the one data set's file, `load_dataset`'s `path`). `dry_run`: print the runs, train nothing.
+    Returns the rows of `out` for these runs (with `dry_run`, those already there)."""
     spec, runs = study_spec(study), study_runs(study)
     if data_path is not None and len({r['dataset'] for r in runs}) > 1:
         raise ValueError(f"data_path names one data set's file, but these runs use {len({r['dataset'] for r in runs})} data sets; "

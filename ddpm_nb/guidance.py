@@ -19,14 +19,14 @@ __all__ = ['guidance_sweep', 'summarise_sweep']
 def guidance_sweep(model: ConditionalDDPM, noise_scheduler: NoiseScheduler, X_ref: torch.Tensor, y_ref: torch.Tensor, clf,
                    guidance_scales=(0.0, 0.2, 0.5, 1.0, 2.0, 4.0), n_max: int = 1000, k: int = 10, seed: int = 0,
                    c2st_n: int = 500) -> list[dict]:
-    """For each guidance scale w and class c, with N_c the class-c points of `X_ref` (held-out data) and
-    n_c = min(`n_max`, N_c // 2): draw k·n_c CFG samples of class c and return rows {guidance_scale, class, n, consistency,
+    """For each guidance scale w and class c, with N_c the class-c points of `X_ref` (held-out data) and n_c =
+    min(`n_max`, N_c // 2): draw k·n_c CFG samples of class c and return rows {guidance_scale, class, n, consistency,
     emd, emd_floor, emd_ratio, c2st, c2st_floor}: n = n_c, the share of the samples that `clf` assigns to c, and
-    `evaluate_samples(samples, X_ref[y_ref == c], n=n_c, k=k)` — the EMD between n_c samples and n_c held-out class-c
-    points, and its floor, the EMD between two disjoint n_c-point subsets of the held-out class-c points (each the mean
-    over `k` draws), and the C2ST of min(`c2st_n`, n_c) samples a side beside its floor (0: skipped, NaN); a class's
-    classifiers for every w train as one stack (`c2st_many`). Classes with fewer than two points in `X_ref` have no
-    floor and are left out. Seeded."""
+    `evaluate_samples(samples, X_ref[y_ref == c], n=n_c, k=k)` — the EMD between n_c samples and n_c held-out
+    class-c points, and its floor, the EMD between two disjoint n_c-point subsets of the held-out class-c points (each
+    the mean over `k` draws), and the C2ST of min(`c2st_n`, n_c) samples a side beside its floor (0: skipped, NaN); a
+    class's classifiers for every w train as one stack (`c2st_many`). Classes with fewer than two points in `X_ref`
+    have no floor and are left out. Seeded."""
     if not isinstance(model, ConditionalDDPM):
         raise TypeError(f"guidance_sweep needs a ConditionalDDPM (trained with trainConditional), got {type(model).__name__}")
     y_ref = torch.as_tensor(y_ref).long()

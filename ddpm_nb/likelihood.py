@@ -71,9 +71,10 @@ def vlb_terms(model, noise_scheduler: NoiseScheduler, X, seed: int = 0, batch_si
 def vlb(model, noise_scheduler: NoiseScheduler, X, n_t: int | None = None, seed: int = 0, batch_size: int = 10_000,
         variance: str = "posterior") -> float:
     """Variational bound of Ho et al. (2020) on -log p_θ(x_0) for data `X`, in nats per dimension (mean over rows):
-    L_T + Σ_{t=2..T} KL(q(x_{t-1}|x_t,x_0) ‖ p_θ(x_{t-1}|x_t)) + L_0, with p_θ's variance as the sampler's `variance`
-    (β̃_t by default) and a Gaussian decoder N(x̂_0(x_1), β_1 I). Exact sum over t (`n_t=None`), or an unbiased
-    Monte-Carlo estimate T·E_t[...] from `n_t` random timesteps per row. Works for any model called as `model(x, t)`."""
+    L_T + Σ_{t=2..T} KL(q(x_{t-1}|x_t,x_0) ‖ p_θ(x_{t-1}|x_t)) + L_0, with p_θ's variance as the sampler's
+    `variance` (β̃_t by default) and a Gaussian decoder N(x̂_0(x_1), β_1 I). Exact sum over t (`n_t=None`), or an
+    unbiased Monte-Carlo estimate T·E_t[...] from `n_t` random timesteps per row. Works for any model called as
+    `model(x, t)`."""
     if n_t is None: return vlb_terms(model, noise_scheduler, X, seed, batch_size, variance)['total']
     n_t = check_int(n_t, 'n_t')
     X, dev, batch_size, noise_scheduler = _check_vlb_args(model, noise_scheduler, X, variance, batch_size)
@@ -140,7 +141,8 @@ def time_of_sigma(self: ContinuousSchedule, sigma: float) -> float:
 
 # %% ../nbs/05a_likelihood.ipynb #8ae291df
 def _ode_eps(eps_fn):
-    "`eps_fn` as a function eps(x float64 [B, d], t float64 [B]) -> float64 [B, d]: a network's `forward_continuous`, or the function itself."
+    """`eps_fn` as a function eps(x float64 [B, d], t float64 [B]) -> float64 [B, d]: a network's
+    `forward_continuous`, or the function itself."""
     if hasattr(eps_fn, 'forward_continuous'):
         net = eps_fn
         dt = next((p.dtype for p in net.parameters()), torch.float32)
@@ -154,13 +156,13 @@ _ADAPTIVE = ('dopri5', 'dopri8', 'bosh3', 'fehlberg2', 'adaptive_heun')
 # %% ../nbs/05a_likelihood.ipynb #a61934fc
 def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto', n_probes: int = 2,
             alpha_bar_end: float = 1e-3, rtol: float = 1e-5, atol: float = 1e-5, method: str = 'dopri5', seed: int = 0) -> dict:
-    """Negative log-likelihood of the rows of `X` under the probability-flow ODE of the ε-predictor `eps_fn` (a network
-    with `forward_continuous`, or `eps(x, t)` at real t) and the schedule of `noise_scheduler`, in nats per dimension.
-    `divergence`: 'exact' (d backward passes), 'hutchinson' (`n_probes` Rademacher probes per row), or 'auto' (exact for
-    d <= 3). The flow runs from clean data (t = -1) to the last step, or to the time where ᾱ(t) = `alpha_bar_end` if the
-    schedule goes further (the data are gone there; x is scored under N(0, I)); below step 0, where no network was trained,
-    the score is held at its step-0 value. Returns dict(nll, nll_se (standard error over rows), hutchinson_se (of the probe average;
-    0 when exact), nfe (function evaluations), n, divergence)."""
+    """Negative log-likelihood of the rows of `X` under the probability-flow ODE of the ε-predictor `eps_fn` (a
+    network with `forward_continuous`, or `eps(x, t)` at real t) and the schedule of `noise_scheduler`, in nats per
+    dimension. `divergence`: 'exact' (d backward passes), 'hutchinson' (`n_probes` Rademacher probes per row), or
+    'auto' (exact for d <= 3). The flow runs from clean data (t = -1) to the last step, or to the time where ᾱ(t) =
+    `alpha_bar_end` if the schedule goes further (the data are gone there; x is scored under N(0, I)); below step 0,
+    where no network was trained, the score is held at its step-0 value. Returns dict(nll, nll_se (standard error over
+    rows), hutchinson_se (of the probe average; 0 when exact), nfe (function evaluations), n, divergence)."""
     from torchdiffeq import odeint
     X = _check_points(X, 'X')
     N, d = X.shape
@@ -194,8 +196,8 @@ def ode_nll(eps_fn, noise_scheduler: NoiseScheduler, X, divergence: str = 'auto'
 
 # %% ../nbs/05a_likelihood.ipynb #996b409f
 def _flow(eps, sched: ContinuousSchedule, z: torch.Tensor | None):
-    """The probability-flow ODE for `odeint`: (t, (x, ∫∇·v)) → (dx/dt, ∇·v), with ∇·v exact (`z` None) or by the
-    Rademacher probes `z`; it counts its calls in `.nfe`."""
+    """The probability-flow ODE for `odeint`: (t, (x, ∫∇·v)) → (dx/dt, ∇·v), with ∇·v exact (`z` None) or
+    by the Rademacher probes `z`; it counts its calls in `.nfe`."""
     def f(t, state):
         f.nfe += 1
         with torch.enable_grad():

@@ -67,8 +67,9 @@ def _paired_subsets(a: torch.Tensor, b: torch.Tensor, n: int, k: int, seed: int)
     for _ in range(k): yield _subset(a, n, rng), _subset(b, n, rng)
 
 def emd_subsets(samples, data, n: int = 2000, k: int = 5, seed: int = 0) -> tuple[float, float]:
-    """Mean and standard deviation (ddof=0) of `emd` between `k` random subsets of `n` points of `samples` and of `data`,
-    drawn without replacement. A cloud with fewer than `n` points is used whole (then its subsets are all the same set)."""
+    """Mean and standard deviation (ddof=0) of `emd` between `k` random subsets of `n` points of `samples` and of
+    `data`, drawn without replacement. A cloud with fewer than `n` points is used whole (then its subsets are all the
+    same set)."""
     samples, data = _check_pair(samples, data, 'samples', 'data')
     n, k = check_int(n, 'n'), check_int(k, 'k')
     d = [emd(s, x) for s, x in _paired_subsets(samples, data, n, k, seed)]
@@ -76,12 +77,14 @@ def emd_subsets(samples, data, n: int = 2000, k: int = 5, seed: int = 0) -> tupl
 
 # %% ../nbs/05_metrics.ipynb #731a81ce
 def _sq_dists(x: torch.Tensor, c2: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-    "‖x_i - c_j‖² [len(x), len(c)] from the norms `c2` = ‖c_j‖² and one matrix product (clamped at 0 against rounding)."
+    """‖x_i - c_j‖² [len(x), len(c)] from the norms `c2` = ‖c_j‖² and one matrix product (clamped at 0
+    against rounding)."""
     return torch.addmm(c2[None], x, c.T, alpha=-2).add_((x ** 2).sum(-1)[:, None]).clamp_(min=0)
 
 def _kernel_blocks(x: torch.Tensor, c: torch.Tensor, tau: float, chunk_elems: int):
-    """The exponents -‖x_i - c_j‖² / (4τ), a block of rows of `x` (about `chunk_elems` pairs) at a time. Both clouds are
-    first moved by the same vector (the mean of `c`): distances do not change, and the norms in `_sq_dists` stay small."""
+    """The exponents -‖x_i - c_j‖² / (4τ), a block of rows of `x` (about `chunk_elems` pairs) at a time. Both
+    clouds are first moved by the same vector (the mean of `c`): distances do not change, and the norms in `_sq_dists`
+    stay small."""
     shift = c.mean(0)
     x, c = x - shift, c - shift
     c2, chunk = (c ** 2).sum(-1), max(1, int(chunk_elems) // len(c))
@@ -92,11 +95,12 @@ def _logsumexp_(b: torch.Tensor) -> torch.Tensor:
     m = b.max()
     return m + b.sub_(m).exp_().sum().log()
 
+# %% ../nbs/05_metrics.ipynb #5dd3e7f0
 def get_nll(data, samples, temperature: float = 0.1, chunk_elems: int = 2 ** 18) -> float:
-    """The course's NLL, its `utils.get_nll` exactly: -log of the mean, over generated `samples` s, of the mean over `data`
-    x of the kernel (2π·temperature)^(-d/2) · exp(-‖s-x‖² / (2·2·temperature)); that is -log of one mean over all
-    (sample, data) pairs. Vectorised: one logsumexp over each block of about `chunk_elems` pairs (2¹⁸ float64 = 2 MiB,
-    near the CPU's cache), then one over the blocks, in float64."""
+    """The course's NLL, its `utils.get_nll` exactly: -log of the mean, over generated `samples` s, of the mean over
+    `data` x of the kernel (2π·temperature)^(-d/2) · exp(-‖s-x‖² / (2·2·temperature)); that is -log of one
+    mean over all (sample, data) pairs. Vectorised: one logsumexp over each block of about `chunk_elems` pairs (2¹⁸
+    float64 = 2 MiB, near the CPU's cache), then one over the blocks, in float64."""
     x, s = _check_pair(data, samples, 'data', 'samples')
     tau = _check_temperature(temperature)
     d = x.shape[1]
@@ -105,9 +109,10 @@ def get_nll(data, samples, temperature: float = 0.1, chunk_elems: int = 2 ** 18)
 
 def heldout_nll(points, centres, temperature: float = 0.1, chunk_elems: int = 2 ** 18) -> float:
     """The held-out KDE NLL: -mean over `points` x of log mean over `centres` c of the course's kernel
-    (2π·temperature)^(-d/2) · exp(-‖x-c‖² / (2·2·temperature)). Held-out data go in `points`, generated samples in
-    `centres`: "is the data where the samples are?". Logsumexp in float64, `chunk_elems` distances at a time. Not a
-    normalised density: it is (d/2)·log 2 nats below the NLL of a proper Gaussian KDE of bandwidth² = 2·temperature."""
+    (2π·temperature)^(-d/2) · exp(-‖x-c‖² / (2·2·temperature)). Held-out data go in `points`, generated
+    samples in `centres`: "is the data where the samples are?". Logsumexp in float64, `chunk_elems` distances at a
+    time. Not a normalised density: it is (d/2)·log 2 nats below the NLL of a proper Gaussian KDE of bandwidth² =
+    2·temperature."""
     x, c = _check_pair(points, centres, 'points', 'centres')
     tau = _check_temperature(temperature)
     d, M = x.shape[1], len(c)
@@ -139,9 +144,9 @@ def c2st_many(pairs, n: int | None = None, folds: int = 5, seed: int = 0) -> lis
     return [float(acc[owner == j].mean()) for j in range(len(pairs))]
 
 def c2st(samples, data, n: int | None = None, folds: int = 5, seed: int = 0) -> float:
-    """Classifier two-sample test as sbibm defines it: `min(n, len(samples), len(data))` random points of each (all of the
-    smaller cloud when `n` is None), z-scored with the data's mean and std; an MLP with two hidden ReLU layers of 10·d
-    units, trained as scikit-learn's `MLPClassifier` trains it (the `C2ST_*` settings); `folds`-fold stratified
+    """Classifier two-sample test as sbibm defines it: `min(n, len(samples), len(data))` random points of each (all of
+    the smaller cloud when `n` is None), z-scored with the data's mean and std; an MLP with two hidden ReLU layers of
+    10·d units, trained as scikit-learn's `MLPClassifier` trains it (the `C2ST_*` settings); `folds`-fold stratified
     cross-validation. Returns the mean held-out accuracy of telling samples from data (0.5: indistinguishable, 1.0:
     disjoint). The folds' networks train as one stack (`c2st_many` tests many pairs at once); `c2st_reference` is
     scikit-learn's own, the reference it is checked against."""
@@ -199,9 +204,9 @@ def _classifier_logits(p: list[torch.Tensor], X: torch.Tensor, out: torch.Tensor
     return torch.add(torch.linalg.vecdot(a2, W3.mT)[..., None], b3, out=out), a1, a2
 
 def _classifier_step(p, g, m, v, step, x, ny, w, beta: float, l2_w, z_out):
-    """One mini-batch step of every network: forward, the gradient of the mean log loss + ½ α ‖W‖² / B written out,
-    and one fused Adam step. `ny`, `w`: -y/B and 1/B for each point (0 for padding); `beta`: α/B when all batches
-    are of one size B, else 0 and `l2_w` = α/B_k a network. The logits go to `z_out` (for the epoch's loss)."""
+    """One mini-batch step of every network: forward, the gradient of the mean log loss + ½ α ‖W‖² / B written
+    out, and one fused Adam step. `ny`, `w`: -y/B and 1/B for each point (0 for padding); `beta`: α/B when all
+    batches are of one size B, else 0 and `l2_w` = α/B_k a network. The logits go to `z_out` (for the epoch's loss)."""
     W1, W2, W3, b1, b2, b3 = p
     gW1, gW2, gW3, gb1, gb2, gb3 = g
     z, a1, a2 = _classifier_logits(p, x, out=z_out)
@@ -222,9 +227,9 @@ def _classifier_step(p, g, m, v, step, x, ny, w, beta: float, l2_w, z_out):
 
 # %% ../nbs/05_metrics.ipynb #b0c8a1a2
 def _fit_classifiers(nets: list) -> np.ndarray:
-    """Train the classifiers `nets` = [(X_train, y_train, X_test, y_test, seed)] (one input size, one number of batches an
-    epoch) as `MLPClassifier` trains each, all at once; returns their held-out accuracies. Network k draws from its own
-    seeded generator, stops by the rule on its own loss, is then scored on its test rows and leaves the stack."""
+    """Train `nets` = [(X_train, y_train, X_test, y_test, seed)] (one input size, one number of batches an epoch) all
+    at once, each as `MLPClassifier` would; returns their held-out accuracies. Network k draws from its own seeded
+    generator, stops by the rule on its own loss, is then scored on its test rows and leaves the stack."""
     K, d, n = len(nets), nets[0][0].shape[1], torch.tensor([len(t[0]) for t in nets])
     b, nb, N = _batching(int(n.max()))                                           # batch size, batches an epoch, places
     X, Y = _padded([t[0] for t in nets], N), _padded([t[1][:, None] for t in nets], N)
@@ -263,7 +268,8 @@ def _fit_classifiers(nets: list) -> np.ndarray:
 
 # %% ../nbs/05_metrics.ipynb #279159cd
 def _batching(n_max: int) -> tuple[int, int, int]:
-    "The mini-batching of `n_max` points: batch size min(`C2ST_BATCH`, n_max), batches an epoch, places (their product)."
+    """The mini-batching of `n_max` points: batch size min(`C2ST_BATCH`, n_max), batches an epoch, places (their
+    product)."""
     b = min(C2ST_BATCH, n_max)
     nb = -(-n_max // b)
     return b, nb, nb * b
@@ -327,9 +333,10 @@ def nll_floor(data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: i
 
 # %% ../nbs/05_metrics.ipynb #9d28f4cd
 def floors(test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: int = 0, c2st_n: int | None = None) -> dict:
-    """The one floor: EMD and both NLLs (the course's `get_nll`, the held-out `heldout_nll`) between two disjoint random `n`-point subsets of held-out `test_data`, mean and std
-    over `k` draws, and the C2ST accuracy of the first such pair (at most `c2st_n` points a side; None: n; 0: skipped, NaN).
-    When `test_data` has fewer than 2·n points, n = len(test_data) // 2 (recorded as 'n')."""
+    """The one floor: EMD and both NLLs (the course's `get_nll`, the held-out `heldout_nll`) between two disjoint
+    random `n`-point subsets of held-out `test_data`, mean and std over `k` draws, and the C2ST accuracy of the first
+    such pair (at most `c2st_n` points a side; None: n; 0: skipped, NaN). When `test_data` has fewer than 2·n points,
+    n = len(test_data) // 2 (recorded as 'n')."""
     test_data = _check_points(test_data, 'test_data')
     n, k = check_int(n, 'n'), check_int(k, 'k')
     if len(test_data) < 2: raise ValueError(f"test_data needs at least 2 points for a floor, got {len(test_data)}")
@@ -344,8 +351,8 @@ def floors(test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed:
                 c2st_floor=c2st(u, v, n=c2st_n, seed=seed) if c2st_n else math.nan, n=n, k=k, c2st_n=c2st_n)
 
 def _check_c2st_n(c2st_n, n: int, folds: int = 5) -> int:
-    """C2ST's points per side: n when None, 0 to skip it, else at most n. Fewer than 2·`folds` points a side (a class with
-    a handful of held-out points) is too few for the cross-validation: skipped too (0, the scores NaN)."""
+    """C2ST's points per side: n when None, 0 to skip it, else at most n. Fewer than 2·`folds` points a side (a class
+    with a handful of held-out points) is too few for the cross-validation: skipped too (0, the scores NaN)."""
     m = n if c2st_n is None else min(check_int(c2st_n, 'c2st_n', 0, why=' (0: skip the C2ST; None: n)'), n)
     return m if m >= 2 * folds else 0
 
@@ -353,13 +360,13 @@ def _check_c2st_n(c2st_n, n: int, folds: int = 5) -> int:
 def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature: float = 0.1, seed: int = 0,
                      floor: dict | None = None, c2st_n: int | None = None, c2st_value: float | None = None) -> dict:
     """Score generated `samples` against held-out `test_data`: EMD, the course's NLL (`get_nll`: `course_nll`) and the
-    held-out KDE NLL (`heldout_nll`: `heldout_nll`), each mean ± std over `k` pairs of `n`-point subsets; the floors of each (`floors`: disjoint held-out subsets, the same n and k), and `emd_ratio` = emd / emd_floor.
-    If `test_data` has fewer than 2·n points, n = len(test_data) // 2 for everything; the dict records n and k.
-    Pass k·n samples so that each of the k comparisons uses fresh samples, as the floor uses fresh data.
-    `c2st`: the classifier two-sample test of `c2st_n` samples against as many held-out points (None: n), next to its
-    floor `c2st_floor` (two disjoint held-out subsets); pass a smaller `c2st_n` for a cheaper call, 0 to skip it (NaN).
-    `floor`: the result of `floors(test_data, n, k, temperature, seed, c2st_n)` computed before, to reuse (checked:
-    same n, k, c2st_n).
+    held-out KDE NLL (`heldout_nll`: `heldout_nll`), each mean ± std over `k` pairs of `n`-point subsets; the floors
+    of each (`floors`: disjoint held-out subsets, the same n and k), and `emd_ratio` = emd / emd_floor. If `test_data`
+    has fewer than 2·n points, n = len(test_data) // 2 for everything; the dict records n and k. Pass k·n samples so
+    that each of the k comparisons uses fresh samples, as the floor uses fresh data. `c2st`: the classifier two-sample
+    test of `c2st_n` samples against as many held-out points (None: n), next to its floor `c2st_floor` (two disjoint
+    held-out subsets); pass a smaller `c2st_n` for a cheaper call, 0 to skip it (NaN). `floor`: the result of
+    `floors(test_data, n, k, temperature, seed, c2st_n)` computed before, to reuse (checked: same n, k, c2st_n).
     `c2st_value`: this C2ST computed before (`c2st(samples, test_data, c2st_n, seed=seed)`, or its entry of
     `c2st_many` for many sample sets at once), recorded instead of training the classifiers again."""
     samples, test_data = _check_pair(samples, test_data, 'samples', 'test_data')

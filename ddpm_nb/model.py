@@ -21,7 +21,8 @@ __all__ = ['CONFIGS', 'sinusoidal_embedding', 'sinusoidal_freqs', 'TimeEmbedding
 # %% ../nbs/02_model.ipynb #a5c7d2da
 def sinusoidal_embedding(t: torch.Tensor, dim: int = 16, max_period: float = 10000.,
                          freqs: torch.Tensor | None = None) -> torch.Tensor:
-    "[B] integer (or real) timesteps → [B, dim]: sines, then cosines, at `freqs` (default `sinusoidal_freqs(dim, max_period)`)."
+    """[B] integer (or real) timesteps → [B, dim]: sines, then cosines, at `freqs` (default `sinusoidal_freqs(dim,
+    max_period)`)."""
     if freqs is None: freqs = sinusoidal_freqs(dim, max_period).to(t.device)
     args = t.float()[:, None] * freqs[None]
     return torch.cat([torch.sin(args), torch.cos(args)], dim=-1)
@@ -77,7 +78,8 @@ class DDPM(nn.Module):
 # %% ../nbs/02_model.ipynb #1f2e3d4c
 @patch
 def _check_input(self: DDPM, x: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "`(x, t)` as the network takes them: x in its weights' dtype (a numpy array, a list or float64 data converted), t checked."
+    """`(x, t)` as the network takes them: x in its weights' dtype (a numpy array, a list or float64 data converted),
+    t checked."""
     w = self.time_embed.lin.weight
     if not isinstance(x, torch.Tensor): x = torch.from_numpy(check_values(x, 'x')).to(w.dtype)   # checked: real, finite
     elif x.dtype != w.dtype:
@@ -93,9 +95,9 @@ def _check_input(self: DDPM, x: torch.Tensor, t: torch.Tensor) -> tuple[torch.Te
 
 @patch
 def forward_continuous(self: DDPM, x: torch.Tensor, t) -> torch.Tensor:
-    """ε_θ(x, t) at *real* times `t` ([B] or one number, in [-1, n_steps - 1]; t = k is step k, t = -1 clean data): the
-    network as a function of continuous time, for the probability-flow ODE of `ddpm_nb.likelihood` only. The sinusoidal
-    embedding takes real t as it is. `model(x, t)` — training and sampling — takes integer steps only."""
+    """ε_θ(x, t) at *real* times `t` ([B] or one number, in [-1, n_steps - 1]; t = k is step k, t = -1 clean data):
+    the network as a function of continuous time, for the probability-flow ODE of `ddpm_nb.likelihood` only. The
+    sinusoidal embedding takes real t as it is. `model(x, t)` — training and sampling — takes integer steps only."""
     return self.model(torch.cat([x, self.time_embed(self._check_real_time(x, t))], dim=-1))
 
 @patch
@@ -140,7 +142,8 @@ CONFIGS = {
     'large':  dict(t_dim=32, sin_dim=32, hidden_dim=128, n_hidden=3),
     'deep':   dict(t_dim=32, sin_dim=32, hidden_dim=128, n_hidden=5),
 }
-"Named network configurations: the report's (hidden width 4·n_dim + 2·t_dim), a larger one, and a deeper one (`RECIPES['large']`)."
+"""Named network configurations: the report's (hidden width 4·n_dim + 2·t_dim), a larger one, and a deeper one
+(`RECIPES['large']`)."""
 
 def make_model(config: str = 'report', n_dim: int = 2, n_steps: int = 100, n_classes: int | None = None) -> DDPM:
     "Build a `DDPM` (or, given `n_classes`, a `ConditionalDDPM`) with a named configuration from `CONFIGS`."

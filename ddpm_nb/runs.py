@@ -63,9 +63,9 @@ def atomic_write(path, write_fn, mode: str = 'wb'):
 _CHECKPOINT_CLASSES = {}
 
 def register_checkpoint_class(cls):
-    """Let checkpoints hold instances of `cls` (which has a `config` property and is rebuilt as `cls(**config)`); returns `cls`.
-    A class of the same name registered later (a notebook that defines it again) is the one checkpoints load as; instances
-    of either can be saved."""
+    """Let checkpoints hold instances of `cls` (which has a `config` property and is rebuilt as `cls(**config)`);
+    returns `cls`. A class of the same name registered later (a notebook that defines it again) is the one checkpoints
+    load as; instances of either can be saved."""
     _CHECKPOINT_CLASSES[cls.__name__] = cls
     cls._checkpoint_class = True                   # in this class's own __dict__: a subclass is not registered by it
     return cls
@@ -74,15 +74,17 @@ register_checkpoint_class(DDPM)
 register_checkpoint_class(ConditionalDDPM)
 
 RUN_MARKER = '.ddpm_nb-run'
-"""The file that marks a folder as a run folder ddpm_nb wrote (`save_checkpoint` puts it in): a save replaces only such a
-folder, or an empty one."""
+"""The file that marks a folder as a run folder ddpm_nb wrote (`save_checkpoint` puts it in): a save replaces only
+such a folder, or an empty one."""
 RUN_OUTPUTS = ('samples_*', 'metrics_*', '*_metrics.json', 'predictions_*', 'probabilities_*')
-"The names of the files the commands write into a run folder beside its checkpoint: samples, metrics, figures, predictions."
+"""The names of the files the commands write into a run folder beside its checkpoint: samples, metrics, figures,
+predictions."""
 NAME_MAX = 255
 "The longest file name (in bytes) the file systems we meet allow."
 _SUFFIX = 14        # what a save adds to a name: '.NAME.new-xxxxxxxx' (a run folder), '.NAME.xxxxxxxx.tmp' (a file)
 MAX_JSON_BYTES, MAX_JSON_DEPTH = 16 << 20, 32
-"The largest JSON file `read_json` parses (a run's config.json is a few kB, 2 MB with 100 000 epochs' losses), and its deepest nesting."
+"""The largest JSON file `read_json` parses (a run's config.json is a few kB, 2 MB with 100 000 epochs' losses), and
+its deepest nesting."""
 
 # %% ../nbs/03a_runs.ipynb #4c39e891
 def _sha256(path) -> str:
@@ -95,7 +97,8 @@ def _few(names: list[str]) -> str:
     return ', '.join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else '')
 
 def _check_names(path, what: str) -> None:
-    "Every part of `path` (made absolute) fits the file system's limits, with the temporary suffix a save adds to its name."
+    """Every part of `path` (made absolute) fits the file system's limits, with the temporary suffix a save adds to
+    its name."""
     full = os.fsencode(os.path.abspath(path))
     if len(full) > 4000: raise ValueError(f"{what}: the path is {len(full)} bytes long; at most 4000 are allowed")
     for part in full.split(b'/'):
@@ -113,7 +116,8 @@ def _kind(path: Path) -> str:
             'a block device' if stat.S_ISBLK(m) else 'a socket' if stat.S_ISSOCK(m) else 'not a regular file')
 
 def _writable_folder(folder: Path, what: str) -> None:
-    "Check that files can be created in `folder` (or in its nearest existing parent, where it would be made), by making one."
+    """Check that files can be created in `folder` (or in its nearest existing parent, where it would be made), by
+    making one."""
     p = folder
     while not p.exists() and p != p.parent: p = p.parent
     if not p.is_dir(): raise ValueError(f"cannot write {what}: {str(p)!r} is a file, not a folder")
@@ -122,10 +126,10 @@ def _writable_folder(folder: Path, what: str) -> None:
 
 # %% ../nbs/03a_runs.ipynb #3516f01d
 def check_output_file(path, what: str = 'output file', replace: bool = True) -> Path:
-    """Check, before any work, that `path` can be written: a regular file (or a link to one) or a new name, in a writable
-    (or creatable) folder, short enough for the temporary name a write adds. A folder, a device (`/dev/stdout`), a FIFO
-    or a socket is refused: writing it would block, or reach no file. With `replace=False`, an existing file is
-    replaced only if ddpm_nb wrote it (`is_tool_output`)."""
+    """Check, before any work, that `path` can be written: a regular file (or a link to one) or a new name, in a
+    writable (or creatable) folder, short enough for the temporary name a write adds. A folder, a device
+    (`/dev/stdout`), a FIFO or a socket is refused: writing it would block, or reach no file. With `replace=False`, an
+    existing file is replaced only if ddpm_nb wrote it (`is_tool_output`)."""
     path = Path(path)
     if str(path).strip() == '': raise ValueError(f"the {what} name is empty")
     name = f"{what} {str(path)!r}"
@@ -149,8 +153,9 @@ def _json_depth(text: str) -> int:
     return int(step.cumsum().max()) if len(step) else 0
 
 def read_json(path, what: str = 'JSON file'):
-    """The JSON value in the file `path`, after checking — before parsing, so before anything is allocated — that it is a
-    regular file of at most `MAX_JSON_BYTES` that nests at most `MAX_JSON_DEPTH` deep. Every fault is one `ValueError`."""
+    """The JSON value in the file `path`, after checking — before parsing, so before anything is allocated — that
+    it is a regular file of at most `MAX_JSON_BYTES` that nests at most `MAX_JSON_DEPTH` deep. Every fault is one
+    `ValueError`."""
     p = Path(path)
     name = f"{what} {str(p)!r}"
     if not p.is_file(): raise FileNotFoundError(f"{name} is missing (or not a regular file)")
@@ -165,7 +170,8 @@ def read_json(path, what: str = 'JSON file'):
     except (ValueError, RecursionError) as e: raise ValueError(f"{name} is not valid JSON ({' '.join(str(e).split())[:100]})") from None
 
 def check_f32(value, where: str, path: str = '') -> None:
-    "Every number in `value` (a JSON value: numbers, lists, dicts) is finite and within float32's range; else one `ValueError`."
+    """Every number in `value` (a JSON value: numbers, lists, dicts) is finite and within float32's range; else one
+    `ValueError`."""
     if isinstance(value, dict):
         for k, v in value.items(): check_f32(v, where, f"{path}.{k}" if path else str(k))
     elif isinstance(value, list):
@@ -179,7 +185,8 @@ def check_f32(value, where: str, path: str = '') -> None:
 _UNIT_NAME = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\.pth')
 
 def _unit_files(cfg: dict) -> dict:
-    "The weights files of a run's checkpoint and their SHA-256, as `config.json` records them (`{}` if it records none)."
+    """The weights files of a run's checkpoint and their SHA-256, as `config.json` records them (`{}` if it records
+    none)."""
     files = cfg.get('files') if isinstance(cfg, dict) else None          # any JSON may be in a folder of the user's
     ok = isinstance(files, dict) and all(isinstance(k, str) and _UNIT_NAME.fullmatch(k) and isinstance(v, str) for k, v in files.items())
     return files if ok else {}
@@ -192,13 +199,14 @@ def _complete(d: Path) -> bool:
     except (OSError, ValueError): return False
 
 def is_tool_run(run_name) -> bool:
-    """Did ddpm_nb write the folder `run_name`? It holds `RUN_MARKER`, or — a run saved before the marker existed — a
-    complete checkpoint (a config.json whose file list matches the SHA-256 of its weights files)."""
+    """Did ddpm_nb write the folder `run_name`? It holds `RUN_MARKER`, or — a run saved before the marker existed
+    — a complete checkpoint (a config.json whose file list matches the SHA-256 of its weights files)."""
     run = Path(run_name)
     return run.is_dir() and ((run / RUN_MARKER).is_file() or _complete(run))
 
 def is_tool_output(path) -> bool:
-    "Is file `path` an output a command wrote: in a run folder ddpm_nb wrote, and named as its outputs are (`RUN_OUTPUTS`)?"
+    """Is file `path` an output a command wrote: in a run folder ddpm_nb wrote, and named as its outputs are
+    (`RUN_OUTPUTS`)?"""
     path = Path(path)
     return any(fnmatch(path.name, p) for p in RUN_OUTPUTS) and is_tool_run(path.parent)
 
@@ -217,7 +225,8 @@ def foreign_files(run_name) -> list[str]:
     return [n for n in names if not own(n) or ((run / n).is_dir() and not (run / n).is_symlink())]
 
 def run_outputs(run_name) -> list[str]:
-    "The files in a run folder that are not its checkpoint: samples, metrics, predictions — outputs of the model it holds."
+    """The files in a run folder that are not its checkpoint: samples, metrics, predictions — outputs of the model
+    it holds."""
     run = Path(run_name)
     if not run.is_dir(): return []
     try: unit = {'model.pth', 'config.json'} | set(_unit_files(read_json(run / 'config.json')))
@@ -268,11 +277,12 @@ def check_run_dir(run_name, force: bool = False) -> Path:
 # %% ../nbs/03a_runs.ipynb #9762f9a3
 def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = None, states: dict | None = None,
                     force: bool = False, **extra) -> Path:
-    """Save the run folder `run_name` as a unit: `model.pth` (the model's `state_dict`), `config.json` (classes, configs,
-    `extra`, and the SHA-256 of every weights file), one `NAME.pth` per entry of `states` (more weights, e.g. `raw`) and
-    the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader finds the old
-    run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing else is in it, and
-    one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the folder."""
+    """Save the run folder `run_name` as a unit: `model.pth` (the model's `state_dict`), `config.json` (classes,
+    configs, `extra`, and the SHA-256 of every weights file), one `NAME.pth` per entry of `states` (more weights, e.g.
+    `raw`) and the marker `RUN_MARKER`. They are written to a temporary folder that is renamed into place, so a reader
+    finds the old run or the new one, never a mix. An existing run is replaced only if ddpm_nb wrote it and nothing
+    else is in it, and one holding outputs of its model (samples...) only with `force` (`check_run_dir`). Returns the
+    folder."""
     if not type(model).__dict__.get('_checkpoint_class'):          # registered (a subclass is not, by its parent)
         raise TypeError(f"save_checkpoint saves the workbook's networks ({', '.join(_CHECKPOINT_CLASSES)}), which know how to "
                         f"rebuild themselves, got a {type(model).__name__}; save another module's weights with "
@@ -302,9 +312,9 @@ def save_checkpoint(model, run_name, noise_scheduler: NoiseScheduler | None = No
 
 # %% ../nbs/03a_runs.ipynb #a2b1c87f
 def _swap_in(new: Path, run: Path) -> None:
-    """Rename the complete folder `new` (`.NAME.new-K`) to `run`; an existing `run` is first moved aside to `.NAME.old-K`
-    (the same K, so that `_recover` knows the pair) and deleted after. A second writer of the same run, or a reader
-    finishing a swap (`_recover`), may act between the two renames: both are met."""
+    """Rename the complete folder `new` (`.NAME.new-K`) to `run`; an existing `run` is first moved aside to
+    `.NAME.old-K` (the same K, so that `_recover` knows the pair) and deleted after. A second writer of the same run,
+    or a reader finishing a swap (`_recover`), may act between the two renames: both are met."""
     old = run.parent / f".{run.name}.old-{new.name[len(f'.{run.name}.new-'):]}"
     for _ in range(1000):
         if not run.exists():
@@ -329,7 +339,8 @@ def _swap_in(new: Path, run: Path) -> None:
 
 # %% ../nbs/03a_runs.ipynb #effab23b
 def _read_config(run: Path) -> dict:
-    "A run's `config.json`, checked: bounded JSON, an object with the model's class and configuration, the file list of its weights, numbers within float32's range."
+    """A run's `config.json`, checked: bounded JSON, an object with the model's class and configuration, the file list
+    of its weights, numbers within float32's range."""
     p = run / 'config.json'
     try: cfg = read_json(p, "the run's configuration")
     except ValueError as e: raise ValueError(f"{e}; the run is damaged: retrain it") from None
@@ -344,8 +355,8 @@ def _read_config(run: Path) -> dict:
     return cfg
 
 def load_state(run_name, name: str = 'model') -> dict:
-    """The weights `name` of a run (`model`, or a name given to `save_checkpoint`'s `states`) as a `state_dict`, read with
-    `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
+    """The weights `name` of a run (`model`, or a name given to `save_checkpoint`'s `states`) as a `state_dict`, read
+    with `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
     run = Path(run_name)
     path = run / f"{name}.pth"
     if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
@@ -425,8 +436,8 @@ def record_normalisation(run_name, stats: dict) -> Path:
     return p
 
 def run_normalisation(cfg: dict, run_name) -> dict:
-    """The data's normalisation record of a run, from its configuration `cfg` (as `load_checkpoint` returns it), checked.
-    A run saved before ddpm_nb recorded it has none: one line saying how to go on."""
+    """The data's normalisation record of a run, from its configuration `cfg` (as `load_checkpoint` returns it),
+    checked. A run saved before ddpm_nb recorded it has none: one line saying how to go on."""
     st = cfg.get('data_normalisation')
     if st is None:
         raise ValueError(f"run {str(run_name)!r} has no record of its data's normalisation (it was trained before ddpm_nb "
@@ -491,7 +502,8 @@ def format_cell(v) -> str:
     return str(v)
 
 def key_cell(v) -> str:
-    "A cell as a key compares it: a number by its value (`'05'`, `'5'`, `5` and `5.0` are one key), text without surrounding blanks."
+    """A cell as a key compares it: a number by its value (`'05'`, `'5'`, `5` and `5.0` are one key), text without
+    surrounding blanks."""
     if isinstance(v, str):
         try: f = float(v)
         except ValueError: return v.strip()
@@ -504,8 +516,9 @@ def row_key(row: dict, columns) -> tuple:
 
 # %% ../nbs/03a_runs.ipynb #5a64c1fe
 def read_rows(path, columns) -> list[dict]:
-    """The rows of a results CSV as dicts of strings (`[]` if the file does not exist); refuses other columns, a broken
-    row, a file that is not a regular one (a FIFO would block) and anything the csv module cannot read, each in one line."""
+    """The rows of a results CSV as dicts of strings (`[]` if the file does not exist); refuses other columns, a
+    broken row, a file that is not a regular one (a FIFO would block) and anything the csv module cannot read, each in
+    one line."""
     path, columns = Path(path), tuple(columns)
     if not path.exists(): return []
     if not path.is_file(): raise ValueError(f"results file {str(path)!r} is {_kind(path)}; expected a CSV file")
@@ -523,7 +536,8 @@ def read_rows(path, columns) -> list[dict]:
     return rows
 
 def results_lock(path) -> FileLock:
-    "The lock of results file `path` (`path.lock` beside it, a `filelock.FileLock`): held by `write_rows` while it writes."
+    """The lock of results file `path` (`path.lock` beside it, a `filelock.FileLock`): held by `write_rows` while it
+    writes."""
     return FileLock(str(Path(path)) + '.lock')
 
 # %% ../nbs/03a_runs.ipynb #b6a9c984

@@ -23,12 +23,12 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
                     sampler: str = "ddpm", n_inference_steps: int | None = None, eta: float = 0.0,
                     variance: str = "posterior", device=None, clip: float | bool | None = None,
                     deterministic: bool = False) -> torch.Tensor:
-    """Run the reverse chain from `x_T` (default: N(0, I) noise) with noise predictions `eps_fn(x, t)`.
-    `sampler`: "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). `clip`: keep each step's
-    predicted x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `False`: no clipping; `None`, the
-    default: the scheduler's own bound, `NoiseScheduler(clip=...)`, which `RECIPES['large']` sets; see below). Returns x_0 [n, n_dim], or with
-    `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0. `deterministic`: z = 0 at every step (each
-    step its mean alone; the course's deterministic sampling)."""
+    """Run the reverse chain from `x_T` (default: N(0, I) noise) with noise predictions `eps_fn(x, t)`. `sampler`:
+    "ddpm" (ancestral, all T steps) or "ddim" (`n_inference_steps` steps, `eta`). `clip`: keep each step's predicted
+    x̂_0 in [-clip, clip] (1 for the workbook's data, scaled to [-1, 1]; `False`: no clipping; `None`, the default:
+    the scheduler's own bound, `NoiseScheduler(clip=...)`, which `RECIPES['large']` sets; see below). Returns x_0 [n,
+    n_dim], or with `return_intermediate` the whole chain [steps + 1, n, n_dim] from x_T to x_0. `deterministic`: z =
+    0 at every step (each step its mean alone; the course's deterministic sampling)."""
     seed, clip = _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip)   # at the edge, once
     T = len(noise_scheduler)
     if device is None: device = x_T.device if x_T is not None else noise_scheduler.betas.device
@@ -51,8 +51,9 @@ def reverse_process(eps_fn, n_samples: int, n_dim: int, noise_scheduler: NoiseSc
 
 # %% ../nbs/04_sampling.ipynb #363f3892
 def _check_reverse(noise_scheduler, x_T, sampler, eta, deterministic, seed, clip):
-    """`reverse_process`'s checks at its edge: the sampler's name, `eta` in [0, 1], finite `x_T` (as the chain holds it:
-    float32), a boolean `deterministic`, the seed. Returns `(seed, clip)`, the clip bound resolved once (False: none)."""
+    """`reverse_process`'s checks at its edge: the sampler's name, `eta` in [0, 1], finite `x_T` (as the chain holds
+    it: float32), a boolean `deterministic`, the seed. Returns `(seed, clip)`, the clip bound resolved once (False:
+    none)."""
     if sampler not in ("ddpm", "ddim"): raise ValueError(f"sampler must be 'ddpm' or 'ddim', got {sampler!r}")
     check_real(eta, 'eta', 0, 1, why=' (0: deterministic DDIM, 1: DDPM-like noise)')
     if x_T is not None and not torch.isfinite(x_T.to(torch.float32)).all():
@@ -69,12 +70,14 @@ def _check_finite_samples(x: torch.Tensor):
 
 # %% ../nbs/04_sampling.ipynb #287e264b
 def gaussian_eps(x_t: torch.Tensor, t, noise_scheduler: NoiseScheduler, mu: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-    "The exact ε-predictor E[ε | x_t] for data N(`mu`, diag(`s`²)) (`mu`, `s` broadcast against `x_t`; `t` an int or [B])."
+    """The exact ε-predictor E[ε | x_t] for data N(`mu`, diag(`s`²)) (`mu`, `s` broadcast against `x_t`; `t` an int
+    or [B])."""
     ab = _gather(noise_scheduler.alpha_bar.to(x_t.device), t, x_t)                 # ᾱ_t shaped to broadcast against x_t
     return (1 - ab).sqrt() * (x_t - ab.sqrt() * mu) / (ab * s ** 2 + 1 - ab)
 
 class GaussianEps(nn.Module):
-    "`gaussian_eps` as a network: `model(x, t)` for data N(mu, diag(s²)) under `noise_scheduler`, with `n_dim` and `n_steps`."
+    """`gaussian_eps` as a network: `model(x, t)` for data N(mu, diag(s²)) under `noise_scheduler`, with `n_dim` and
+    `n_steps`."""
     def __init__(self, mu, s, noise_scheduler: NoiseScheduler):
         super().__init__()
         self.noise_scheduler, self.n_dim, self.n_steps = noise_scheduler, len(mu), len(noise_scheduler)
@@ -88,9 +91,9 @@ class GaussianEps(nn.Module):
 def ddim_step(noise_scheduler: NoiseScheduler, eps: torch.Tensor, t: int, t_prev: int, x_t: torch.Tensor,
               eta: float = 0.0, noise: torch.Tensor | None = None, generator: torch.Generator | None = None,
               clip: float | bool | None = None) -> torch.Tensor:
-    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. With a bound
-    (`clip`, or by default the scheduler's own; `False`: none) x̂_0 is clipped to [-clip, clip], and ε re-derived from it
-    so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
+    """One DDIM step x_t → x_{t_prev} (`t_prev = -1`: to the data, ᾱ = 1); deterministic when `eta = 0`. With a
+    bound (`clip`, or by default the scheduler's own; `False`: none) x̂_0 is clipped to [-clip, clip], and ε
+    re-derived from it so that x_t = √ᾱ_t x̂_0 + √(1-ᾱ_t) ε still holds."""
     clip = noise_scheduler.clip_bound(clip)
     ab = noise_scheduler.alpha_bar
     ab_t = ab[t]
@@ -117,7 +120,8 @@ def ddim_timesteps(num_timesteps: int, n_inference_steps: int) -> list[int]:
 # %% ../nbs/04_sampling.ipynb #946e6d5b
 def sample(model: DDPM, n_samples: int, noise_scheduler: NoiseScheduler, return_intermediate: bool = False,
            x_T: torch.Tensor | None = None, seed: int | None = None, **kwargs) -> torch.Tensor:
-    "Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`, `eta`, `variance`, `clip`)."
+    """Draw `n_samples` from an unconditional `model` (see `reverse_process` for `sampler`, `n_inference_steps`,
+    `eta`, `variance`, `clip`)."""
     _check_common(model, n_samples, noise_scheduler, x_T)
     with eval_mode(model):
         return reverse_process(lambda x, t: model(x, t), n_samples, model.n_dim, noise_scheduler, x_T=x_T,
@@ -175,10 +179,10 @@ def plot_chain(chain: torch.Tensor, n_panels: int = 6, data: torch.Tensor | None
 # %% ../nbs/04_sampling.ipynb #cd658938
 def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: torch.Tensor | None = None,
                   n_frames: int = 40, fps: int = 8, hold: int = 8, n_show: int = 1000, s: float = 2, dpi: int = 80) -> bytes:
-    """The reverse `chain` [T + 1, n, 2] of `sample(..., return_intermediate=True)` (x_T first) as an animated GIF: at most `n_frames`
-    states spaced evenly in log t (the last steps, where samples find the data, get the most frames), the last one held for
-    `hold` frames, each titled with its t and ᾱ_t; `data` (`n_show` points) in grey behind. Returns the GIF's bytes:
-    `IPython.display.Image(data=gif, format='gif')` shows it (it plays in JupyterLab and on the site)."""
+    """The reverse `chain` [T + 1, n, 2] of `sample(..., return_intermediate=True)` (x_T first) as an animated GIF: at
+    most `n_frames` states spaced evenly in log t (most frames at the last steps, where samples find the data), the
+    last held for `hold` frames, each titled with its t and ᾱ_t; `data` (`n_show` points) in grey behind. Returns the
+    GIF's bytes: `IPython.display.Image(data=gif, format='gif')` shows it (in JupyterLab and on the site)."""
     import tempfile, os
     from matplotlib.figure import Figure
     from matplotlib.animation import FuncAnimation, PillowWriter
@@ -216,10 +220,10 @@ def animate_chain(chain: torch.Tensor, noise_scheduler: NoiseScheduler, data: to
 # %% ../nbs/04_sampling.ipynb #746d8d7b
 def plot_beside(data, samples, data_title: str = 'held-out data', samples_title: str = 'samples', suptitle: str | None = None,
                 background=None, data_labels=None, sample_labels=None, figsize=None, s: float = 2):
-    """A `Figure` of held-out `data` beside `samples` — a tensor, or a dict {title: tensor} for several panels. 2-D: scatter
-    plots on shared axes; 3-D: 3-D axes; 64-D: 8×8 images (`plot_digits`). `background`: points drawn in light grey
-    behind the data; `data_labels` / `sample_labels` (for every samples panel) colour points by class. Built without pyplot, so it can be saved
-    from scripts (in a notebook, end the cell with the figure to show it)."""
+    """A `Figure` of held-out `data` beside `samples` — a tensor, or a dict {title: tensor} for several panels. 2-D:
+    scatter plots on shared axes; 3-D: 3-D axes; 64-D: 8×8 images (`plot_digits`). `background`: points drawn in
+    light grey behind the data; `data_labels` / `sample_labels` (for every samples panel) colour points by class.
+    Built without pyplot, so it can be saved from scripts (in a notebook, end the cell with the figure to show it)."""
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from ddpm_nb.data import plot_dataset, plot_digits

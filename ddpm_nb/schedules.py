@@ -110,9 +110,9 @@ class NoiseScheduler:
 @patch
 def step(self: NoiseScheduler, eps: torch.Tensor, t: int, x_t: torch.Tensor, noise: torch.Tensor | None = None,
          generator: torch.Generator | None = None, variance: str = "posterior", clip: float | bool | None = None) -> torch.Tensor:
-    """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2).
-    `variance`: "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. With a bound (`clip`, or
-    by default the scheduler's own, `clip_bound`) the mean is the posterior mean of q(x_{t-1} | x_t, x̂_0) with the
+    """One ancestral step x_t → x_{t-1} given the predicted noise `eps` (Ho et al. 2020, Algorithm 2). `variance`:
+    "posterior" (σ² = β̃_t) or "beta" (σ² = β_t); no noise is added at t = 0. With a bound (`clip`, or by
+    default the scheduler's own, `clip_bound`) the mean is the posterior mean of q(x_{t-1} | x_t, x̂_0) with the
     predicted x̂_0 clipped to [-clip, clip] (DDPM's `clip_denoised`; notebook `04_sampling`); without one
     (`clip=False`, or neither given) it is the same mean written in ε."""
     clip = self.clip_bound(clip)
@@ -208,9 +208,10 @@ def _t(self: NoiseScheduler, t, x: torch.Tensor, *others, names=('x',)):
     return t
 
 def check_timesteps(t, num_timesteps: int, name: str = 't'):
-    """`t` checked as timesteps of a chain of `num_timesteps` steps: an integer (Python, NumPy or a 0-d tensor) or an integer
-    tensor or list, every value in [0, T). Returns an `int`, or a long tensor. Anything else — a float such as 0.5 (which
-    indexing would silently truncate), NaN, a bool, a value outside [0, T) — is a `ValueError` that says what is allowed."""
+    """`t` checked as timesteps of a chain of `num_timesteps` steps: an integer (Python, NumPy or a 0-d tensor) or an
+    integer tensor or list, every value in [0, T). Returns an `int`, or a long tensor. Anything else — a float such
+    as 0.5 (which indexing would silently truncate), NaN, a bool, a value outside [0, T) — is a `ValueError` that
+    says what is allowed."""
     allowed = f"0..{num_timesteps - 1} (integers in [0, {num_timesteps}))"
     if isinstance(t, bool) or (isinstance(t, torch.Tensor) and t.dtype == torch.bool):
         raise ValueError(f"{name} must be an integer timestep, got a bool; allowed {allowed}")
@@ -243,7 +244,8 @@ def _gather(a: torch.Tensor, t, x: torch.Tensor) -> torch.Tensor:
     return v.reshape(t.shape + (1,) * (x.dim() - t.dim()))
 
 def _check_given_betas(betas, num_timesteps) -> torch.Tensor:
-    "Given β (a 'custom' schedule) as float64 [T] or [T, K]: finite, in [0, 1), positive at t = 0 (so ᾱ_t < 1 for all t)."
+    """Given β (a 'custom' schedule) as float64 [T] or [T, K]: finite, in [0, 1), positive at t = 0 (so ᾱ_t < 1 for
+    all t)."""
     try: b = torch.as_tensor(betas, dtype=torch.float64).detach().cpu().clone()
     except (TypeError, ValueError, RuntimeError) as e: raise ValueError(f"betas must be numbers of shape [T] or [T, K]: {e}") from None
     if b.dim() not in (1, 2) or len(b) == 0: raise ValueError(f"betas must have shape [T] or [T, K] with T >= 1, got {tuple(b.shape)}")
@@ -272,15 +274,15 @@ def check_clip(clip):
 
 def takes_beta_range(type: str) -> bool:
     """Whether schedule `type` takes a β range (linear, sigmoid). The one β-range policy of every constructor: the
-    others (cosine, sigmoid_chen) ignore a given `beta_start`/`beta_end`, as diffusers' schedulers do (course scripts sweep
-    `type` with the β flags fixed), and a scheduler's `config` records only what it used."""
+    others (cosine, sigmoid_chen) ignore a given `beta_start`/`beta_end`, as diffusers' schedulers do (course scripts
+    sweep `type` with the β flags fixed), and a scheduler's `config` records only what it used."""
     return type in SCHEDULES and 'beta_start' in SCHEDULES[type][1]
 
 # %% ../nbs/01_schedules.ipynb #9a8b7c6e
 def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
                    beta_end: float | None = None, clip: float | None = None) -> dict:
-    """The arguments of `NoiseScheduler` for T, a schedule name, a β range and a bound on x̂_0 (`clip`, kept when given):
-    the range is kept for the schedules that take one (`takes_beta_range`; `None` = that schedule's default)."""
+    """The arguments of `NoiseScheduler` for T, a schedule name, a β range and a bound on x̂_0 (`clip`, kept when
+    given): the range is kept for the schedules that take one (`takes_beta_range`; `None` = that schedule's default)."""
     if type not in SCHEDULES: raise ValueError(f"unknown schedule type {type!r}; known types: {', '.join(SCHEDULES)}")
     out = dict(num_timesteps=num_timesteps, type=type, **({} if clip is None else dict(clip=clip)))
     if takes_beta_range(type):
@@ -290,8 +292,8 @@ def scheduler_args(num_timesteps: int, type: str = 'linear', beta_start: float |
 def make_scheduler(num_timesteps: int, type: str = 'linear', beta_start: float | None = None,
                    beta_end: float | None = None, clip: float | None = None) -> NoiseScheduler:
     """The one scheduler factory, from T, a schedule name, a β range (see `scheduler_args`: the range is left out for
-    cosine and sigmoid_chen) and the bound `clip` that its sampling steps keep x̂_0 in (`None`: none). Recipes, the sweep,
-    the explorers and the CLI all build their schedulers here."""
+    cosine and sigmoid_chen) and the bound `clip` that its sampling steps keep x̂_0 in (`None`: none). Recipes, the
+    sweep, the explorers and the CLI all build their schedulers here."""
     return NoiseScheduler(**scheduler_args(num_timesteps, type, beta_start, beta_end, clip))
 
 # %% ../nbs/01_schedules.ipynb #8ee3c1ed

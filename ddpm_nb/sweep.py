@@ -32,12 +32,15 @@ RESULT_COLUMNS = ('n_params', 'n_train', 'n_test', 'n_subset', 'final_loss', 'al
                   'vlb', 'ode_nll',
                   'n_batched', 'train_s', 'sample_s', 'eval_s', 'wall_s')
 """What each run records: `n_subset` is the n of its scores and floors (`n_eval`, or half the held-out points when
-fewer); `c2st` and its floor are accuracies (0.5: samples and data cannot be told apart) of min(`c2st_n`,
-`n_subset`) points a side (`c2st_n` = 0: not computed, empty); `course_nll` is the course's `get_nll`, `heldout_nll` the held-out KDE NLL (05_metrics), each with its floor; `vlb` and `ode_nll` are in nats per dimension; times in seconds (`train_s` and `sample_s` are the run's share of its batch)."""
+fewer); `c2st` and its floor are accuracies (0.5: samples and data cannot be told apart) of min(`c2st_n`, `n_subset`)
+points a side (`c2st_n` = 0: not computed, empty); `course_nll` is the course's `get_nll`, `heldout_nll` the held-out
+KDE NLL (05_metrics), each with its floor; `vlb` and `ode_nll` are in nats per dimension; times in seconds (`train_s`
+and `sample_s` are the run's share of its batch)."""
 CSV_COLUMNS = KEY_COLUMNS + RESULT_COLUMNS
 
 def run_key(row: dict) -> tuple:
-    "The key of a run (a row of the CSV or a run dict with its settings): its key columns, compared as values (`T` 05 is 5)."
+    """The key of a run (a row of the CSV or a run dict with its settings): its key columns, compared as values (`T`
+    05 is 5)."""
     return row_key(row, KEY_COLUMNS)
 
 def _bad_scores(row: dict) -> list[str]:
@@ -55,7 +58,8 @@ def _finished(row: dict) -> bool:
 
 def run_recipe(run: dict, epochs: int | None = None, lr: float | None = None, batch_size: int | None = None,
                config: str | None = None) -> dict:
-    "The recipe of one run: the `report` recipe with the run's schedule and the given shared settings (`None`: the recipe's)."
+    """The recipe of one run: the `report` recipe with the run's schedule and the given shared settings (`None`: the
+    recipe's)."""
     changes = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size, config=config).items() if v is not None}
     return make_recipe('report', scheduler=dict(num_timesteps=int(run['T']), type=run['schedule'],
                                                beta_start=run.get('beta_low'), beta_end=run.get('beta_high')), **changes)
@@ -76,7 +80,8 @@ def with_settings(runs: list[dict], epochs: int | None = None, lr: float | None 
     return full
 
 def load_results(path='results/sweep.csv'):
-    "A sweep CSV as a `pandas.DataFrame` (numbers as numbers; the β of `cosine` runs, and scores not computed, as NaN)."
+    """A sweep CSV as a `pandas.DataFrame` (numbers as numbers; the β of `cosine` runs, and scores not computed, as
+    NaN)."""
     import pandas as pd
     read_rows(path, CSV_COLUMNS)                                             # checks the columns and that rows are whole
     return pd.read_csv(path)
@@ -101,7 +106,8 @@ MAX_WORKERS = 4 * (os.cpu_count() or 1)
 core only take turns on the same cores, and a huge number would exhaust memory before any work."""
 
 def _version_here() -> str:
-    "The version of `ddpm_nb` where this runs (sent to each worker of a cluster: it fails on one that cannot import it)."
+    """The version of `ddpm_nb` where this runs (sent to each worker of a cluster: it fails on one that cannot import
+    it)."""
     import ddpm_nb
     return ddpm_nb.__version__
 
@@ -109,10 +115,10 @@ def _one_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {' '.join(str(e).split())[:200]}".rstrip(': ')
 
 def _identify(address: str, timeout: float) -> dict:
-    """What the server at `address` says it is (Dask's `identity` call), asked within `timeout` seconds in all: connecting,
-    Dask's handshake and the answer. (`Client(address, timeout=...)` bounds only the connection: a port that accepts
-    and stays silent, or an HTTP server, kept it waiting for ever.) Runs its own event loop in a thread of its own, so it
-    works from a notebook too."""
+    """What the server at `address` says it is (Dask's `identity` call), asked within `timeout` seconds in all:
+    connecting, Dask's handshake and the answer. (`Client(address, timeout=...)` bounds only the connection: a port
+    that accepts and stays silent, or an HTTP server, kept it waiting for ever.) Runs its own event loop in a thread
+    of its own, so it works from a notebook too."""
     import asyncio
     from distributed.comm import connect
     async def ask():
@@ -139,10 +145,10 @@ def _within(seconds: float, fn):
     return out['value']
 
 def connect_cluster(address: str, timeout: float | None = None):
-    """A `distributed.Client` of the Dask scheduler at `address`, checked within `timeout` seconds in all (`None`: Dask's
-    connect timeout, `distributed.comm.timeouts.connect`, 30 s unless configured, and `timeout / 2` more for a late
-    import): the address answers as a Dask scheduler, it has at least one worker, and the scheduler and each worker
-    import `ddpm_nb` of this version. Any failure is one `ValueError` line that says what to do."""
+    """A `distributed.Client` of the Dask scheduler at `address`, checked within `timeout` seconds in all (`None`:
+    Dask's connect timeout, `distributed.comm.timeouts.connect`, 30 s unless configured, and `timeout / 2` more for a
+    late import): the address answers as a Dask scheduler, it has at least one worker, and the scheduler and each
+    worker import `ddpm_nb` of this version. Any failure is one `ValueError` line that says what to do."""
     import dask
     from dask.utils import parse_timedelta
     from distributed import Client
@@ -305,8 +311,8 @@ def _score_task(group: dict, j: int, data: tuple, floor: dict, temperature: floa
 
 @contextmanager
 def _dask_logs_quiet():
-    """Dask's own log lines (a worker's restart, a scheduler lost, its reconnection attempts) kept off the terminal while a
-    sweep runs: what matters reaches the sweep as an error, which it reports in one line of its own."""
+    """Dask's own log lines (a worker's restart, a scheduler lost, its reconnection attempts) kept off the terminal
+    while a sweep runs: what matters reaches the sweep as an error, which it reports in one line of its own."""
     import logging
     handlers = logging.getLogger('distributed').handlers
     only_critical = lambda record: record.levelno >= logging.CRITICAL
@@ -321,14 +327,14 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
               cluster: str | None = None, num_threads: int | None = 1, progress: bool = True, callback=None,
               data_path: str | None = None) -> list[dict]:
     """Train, sample and score every run of `runs` (dicts of dataset, T, schedule, beta_low, beta_high, seed) with the
-    shared settings (`None`: the `report` recipe's) and evaluation settings (`score_run`; `c2st_n`: C2ST points a side, 0:
-    none), adding one row per finished run to `out_csv`; runs already in
-    `out_csv` are skipped. The work runs as Dask tasks (`dask_client`): on a `LocalCluster` of `workers` processes
-    (`None`: one per core; 0: in this process), or on the running scheduler at `cluster`. The runs of one data set train
-    together (`train_batched`, at most `max_batch` per task); each run is scored in a task of its own. This process is the
-    results file's only writer (`write_rows`, a row as each run finishes). `callback(row, n_done, n_total)` is called
-    after each row is written. `num_threads`: torch threads per task (1 is fastest for these tiny networks; `None`
-    leaves torch's setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
+    shared settings (`None`: the `report` recipe's) and evaluation settings (`score_run`; `c2st_n`: C2ST points a
+    side, 0: none), adding one row per finished run to `out_csv`; runs already in `out_csv` are skipped. The work runs
+    as Dask tasks (`dask_client`): on a `LocalCluster` of `workers` processes (`None`: one per core; 0: in this
+    process), or on the running scheduler at `cluster`. The runs of one data set train together (`train_batched`, at
+    most `max_batch` per task); each run is scored in a task of its own. This process is the results file's only
+    writer (`write_rows`, a row as each run finishes). `callback(row, n_done, n_total)` is called after each row is
+    written. `num_threads`: torch threads per task (1 is fastest for these tiny networks; `None` leaves torch's
+    setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
     for name, v in dict(epochs=epochs, batch_size=batch_size, n_eval=n_eval, k_subsets=k_subsets, max_batch=max_batch,
                         c2st_n=c2st_n).items():
         if v is not None: check_int(v, name, 0 if name in ('epochs', 'c2st_n') else 1, floats=True)   # None: the default

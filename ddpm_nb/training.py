@@ -76,7 +76,8 @@ def train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed:
 def trainConditional(model, noise_scheduler, dataloader, optimizer, epochs, run_name, p_uncond: float = 0.1,
                      seed: int | None = None, progress: bool = True, lr_drop: tuple[int, float] | None = None,
                      ema: float | None = None, force: bool = False) -> list[float]:
-    "`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with probability `p_uncond`."
+    """`train` for a `ConditionalDDPM` on a loader of `(x, y)`: each label is dropped to the null class with
+    probability `p_uncond`."""
     return train(model, noise_scheduler, dataloader, optimizer, epochs, run_name, seed=seed, progress=progress,
                  lr_drop=lr_drop, p_uncond=p_uncond, ema=ema, force=force)
 
@@ -89,7 +90,8 @@ def drop_labels(model: ConditionalDDPM, y, p_uncond: float, generator=None) -> t
 
 # %% ../nbs/03_training.ipynb #2e1ae080
 def check_lr_drop(lr_drop):
-    "`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is a `ValueError`."
+    """`lr_drop` as `(epoch, factor)` — an integer epoch >= 0 and a factor in (0, 1] — or `None`; anything else is
+    a `ValueError`."""
     if lr_drop is None: return None
     try:
         e, f = lr_drop
@@ -141,7 +143,8 @@ def _batch(batch, device, dtype=None):
 
 # %% ../nbs/03_training.ipynb #c4d5e6f7
 def drop_lr(optimizer, epoch: int, lr_drop: tuple[int, float] | None) -> None:
-    "The step decay `lr_drop = (epoch, factor)`: at that epoch, each learning rate of `optimizer` is multiplied by `factor`."
+    """The step decay `lr_drop = (epoch, factor)`: at that epoch, each learning rate of `optimizer` is multiplied by
+    `factor`."""
     if lr_drop is not None and epoch == lr_drop[0]:
         for group in optimizer.param_groups: group['lr'] *= lr_drop[1]
 
@@ -244,11 +247,11 @@ def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_nam
                  progress: bool = True, epochs: int | None = None, device='cpu', n_classes: int | None = None,
                  force: bool = False):
     """Build and train the model of `recipe` (a name in `RECIPES` or a dict like them) on `X`. With labels `y`: a
-    `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the recipe's
-    `p_uncond`. Returns `(model, noise_scheduler, losses)`. The epochs are `recipe_epochs(recipe, len(X), epochs)`: the
-    recipe's, kept at its number of steps when it gives `epochs_for`; `epochs` overrides them (the lr drop moves with
-    them, at the same fraction of training). `force` lets it replace a run folder that holds samples (`train`). The one path
-    from a recipe to a trained model."""
+    `ConditionalDDPM` for `n_classes` classes (default: `y.max() + 1`), trained by `trainConditional` with the
+    recipe's `p_uncond`. Returns `(model, noise_scheduler, losses)`. The epochs are `recipe_epochs(recipe, len(X),
+    epochs)`: the recipe's, kept at its number of steps when it gives `epochs_for`; `epochs` overrides them (the lr
+    drop moves with them, at the same fraction of training). `force` lets it replace a run folder that holds samples
+    (`train`). The one path from a recipe to a trained model."""
     r = make_recipe(recipe)
     device = check_device(device)
     n_epochs, drop = recipe_epochs(r, len(X), epochs)
@@ -262,14 +265,15 @@ def train_recipe(recipe, X: torch.Tensor, y: torch.Tensor | None = None, run_nam
     return model, ns, losses
 
 def make_optimizer(params, lr: float, weight_decay: float = 0.0) -> torch.optim.Adam:
-    "The workbook's one optimiser: Adam over `params` at rate `lr` (L2 weight `weight_decay`), one multi-tensor update per step."
+    """The workbook's one optimiser: Adam over `params` at rate `lr` (L2 weight `weight_decay`), one multi-tensor
+    update per step."""
     return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, foreach=True)
 
 # %% ../nbs/03_training.ipynb #a9b8c7d6
 def make_recipe(base='report', **changes) -> dict:
     """A checked copy of recipe `base` (a name in `RECIPES` or a recipe dict) with the top-level keys in `changes`
-    replaced; `scheduler=dict(...)` is merged into the base's schedule (so `scheduler=dict(num_timesteps=50)` keeps its type),
-    and a β range is dropped for a schedule that takes none (`scheduler_args`)."""
+    replaced; `scheduler=dict(...)` is merged into the base's schedule (so `scheduler=dict(num_timesteps=50)` keeps
+    its type), and a β range is dropped for a schedule that takes none (`scheduler_args`)."""
     if isinstance(base, str):
         if base not in RECIPES: raise ValueError(f"unknown recipe {base!r}; known recipes: {', '.join(RECIPES)}")
         base = RECIPES[base]
@@ -297,10 +301,10 @@ def recipe_model(recipe, n_dim: int, n_classes: int | None = None, seed: int = 0
         return make_model(r['config'], n_dim=n_dim, n_steps=len(ns), n_classes=n_classes), ns
 
 def recipe_epochs(recipe, n_train: int, epochs: int | None = None) -> tuple[int, tuple | None]:
-    """`(epochs, lr_drop)` that `recipe` trains for on `n_train` points. A recipe with `epochs_for` (the training-set size
-    its epochs are set for) keeps its number of optimizer steps: as many epochs on `n_train` points as make the same
-    number of batches (at least 1). `epochs` overrides that; the lr drop moves with the epochs, at the same fraction of
-    training."""
+    """`(epochs, lr_drop)` that `recipe` trains for on `n_train` points. A recipe with `epochs_for` (the training-set
+    size its epochs are set for) keeps its number of optimizer steps: as many epochs on `n_train` points as make the
+    same number of batches (at least 1). `epochs` overrides that; the lr drop moves with the epochs, at the same
+    fraction of training."""
     r = make_recipe(recipe)
     n_train = check_int(n_train, 'n_train')
     if epochs is None:

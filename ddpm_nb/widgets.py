@@ -35,7 +35,8 @@ def _subset(X: torch.Tensor, n: int, seed: int = 0) -> torch.Tensor:
 def forward_view(T: int, beta_low: float, beta_high: float, schedule: str, t: int, data: torch.Tensor,
                  seed: int = 0, n_show: int = 1000) -> tuple[Figure, dict]:
     """The forward-process explorer's view: a figure of β_t, ᾱ_t and `data` noised to q(x_t | x_0) at timestep `t`
-    (`n_show` points), and the readouts of `NoiseScheduler.summary` (ᾱ_T, prior KL on all of `data`) plus β_t and ᾱ_t."""
+    (`n_show` points), and the readouts of `NoiseScheduler.summary` (ᾱ_T, prior KL on all of `data`) plus β_t and
+    ᾱ_t."""
     if takes_beta_range(schedule) and beta_low > beta_high:          # in the sliders' names, not the scheduler's
         raise ValueError(f"β_low ({beta_low:.3g}) must not exceed β_high ({beta_high:.3g})")
     ns = make_scheduler(T, schedule, float(beta_low), float(beta_high))
@@ -72,7 +73,8 @@ def figure_png(fig: Figure, dpi: int = 80) -> bytes:
     return buf.getvalue()
 
 def _fixed_layout(fig: Figure, **margins) -> Figure:
-    "Fixed margins instead of `fig`'s layout engine: laying out tick labels again for every update costs more than the update."
+    """Fixed margins instead of `fig`'s layout engine: laying out tick labels again for every update costs more than
+    the update."""
     fig.set_layout_engine('none')
     fig.subplotpars.update(**dict(dict(left=0.07, right=0.98, bottom=0.13, top=0.84, wspace=0.25), **margins))
     for ax in fig.axes:                      # place each axes by the new margins (what subplots_adjust does)
@@ -92,8 +94,8 @@ EXPLORER_THREADS = 1
 on a busy one, makes sampling many times slower (see `bench/bench_widgets.py --threads`)."""
 
 def _fmt(info: dict, keys: dict) -> str:
-    """HTML readout, one line per number: `label = value unit (what it means)` for each `key → (label, format, note)` in
-    `info`; a note says the unit and which way is better."""
+    """HTML readout, one line per number: `label = value unit (what it means)` for each `key → (label, format,
+    note)` in `info`; a note says the unit and which way is better."""
     rows = []
     for k, (label, fmt, note) in keys.items():
         if k not in info: continue
@@ -111,15 +113,15 @@ def error_line(e: Exception) -> str:
 
 def _explorer(name: str, controls: dict, view, readout, links=(), title: str = '', dpi: int = 80, busy_note: str = '',
               memo=None):
-    """A VBox of `controls` (name → widget), a readout, the figure (an `Image` widget) and an output area for first-use
-    progress bars. On any change, `view(**values)` gives `(fig, info)`; the figure shows `fig`, the readout `readout(info)`.
-    A setting the view refuses (it raises) shows one line, `error_line`, and no figure: the last one no longer matches.
-    `links`: `(source, fn)` pairs; `fn(value)` runs before the view when `controls[source]` changes (e.g. to set a range).
-    `dpi`: the figure's pixels per inch (160 for a projector). `busy_note`: if the view takes longer than `BUSY_AFTER`
-    seconds (a first use trains a model), the old figure is hidden and the readout shows this note until the new one.
-    `memo`: for a view that is a pure function of the slider values and `memo` (hashable: everything else it depends on),
-    its figure and readout are kept in `RENDERED` and shown again without recomputing (a page's opening settings, a
-    slider moved back): the lecture app serves every page from one process."""
+    """A VBox of `controls` (name → widget), a readout, the figure (an `Image` widget) and an output area for
+    first-use progress bars. On any change, `view(**values)` gives `(fig, info)`; the figure shows `fig`, the readout
+    `readout(info)`. A setting the view refuses (it raises) shows one line, `error_line`, and no figure: the last one
+    no longer matches. `links`: `(source, fn)` pairs; `fn(value)` runs before the view when `controls[source]` changes
+    (e.g. to set a range). `dpi`: the figure's pixels per inch (160 for a projector). `busy_note`: if the view takes
+    longer than `BUSY_AFTER` seconds (a first use trains a model), the old figure is hidden and the readout shows this
+    note until the new one. `memo`: for a view that is a pure function of the slider values and `memo` (hashable:
+    everything else it depends on), its figure and readout are kept in `RENDERED` and shown again without recomputing
+    (a page's opening settings, a slider moved back): the lecture app serves every page from one process."""
     import ipywidgets as widgets
     out = widgets.Output()
     img = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
@@ -220,15 +222,17 @@ def explorer_data(dataset: str):
 
 def explorer_recipe(T: int, schedule: str, epochs: int | None = None, recipe='explorer') -> dict:
     """`recipe` (default `RECIPES['explorer']`) with the scheduler (`T`, `schedule`, the β range `REVERSE_BETAS`,
-    which `make_scheduler` leaves out for schedules that take none) and, unless `None`, `epochs` replaced: what the explorers train (checked by `make_recipe`)."""
+    which `make_scheduler` leaves out for schedules that take none) and, unless `None`, `epochs` replaced: what the
+    explorers train (checked by `make_recipe`)."""
     return make_recipe(recipe, scheduler=dict(num_timesteps=T, type=schedule, beta_start=REVERSE_BETAS[0], beta_end=REVERSE_BETAS[1]),
                        **({} if epochs is None else dict(epochs=check_int(epochs, 'epochs', floats=True))))
 
 def cached_model(dataset: str, T: int, schedule: str, conditional: bool = False, epochs: int | None = None,
                  recipe='explorer', seed: int = 0, cache=None, progress: bool = True):
-    """`(model, noise_scheduler, cfg)` for the setting: `train_recipe(explorer_recipe(T, schedule, epochs, recipe), ...)`
-    on the training split of `dataset` (with its labels when `conditional`), through `cached_checkpoint` — from memory,
-    else the cache folder, else trained now (a progress bar unless `progress=False`); in eval mode. `cfg['key']` is the cache key."""
+    """`(model, noise_scheduler, cfg)` for the setting: `train_recipe(explorer_recipe(T, schedule, epochs, recipe),
+    ...)` on the training split of `dataset` (with its labels when `conditional`), through `cached_checkpoint` —
+    from memory, else the cache folder, else trained now (a progress bar unless `progress=False`); in eval mode.
+    `cfg['key']` is the cache key."""
     X_tr, _, y_tr, _ = explorer_data(dataset)
     r = explorer_recipe(T, schedule, epochs, recipe)
     kind = 'ConditionalDDPM' if conditional else 'DDPM'
@@ -246,15 +250,16 @@ REVERSE_T = (10, 50, 100, 150, 200)
 @lru_cache(maxsize=None)
 def _floor(dataset: str, n: int, k: int, class_label: int | None = None) -> dict:
     """`floors` of `dataset`'s held-out split (only class `class_label`'s points, unless `None`) at `n` points and `k`
-    draws, computed once per argument set. Without the C2ST (`c2st_n=0`): its classifier takes seconds, an update 0.3 s."""
+    draws, computed once per argument set. Without the C2ST (`c2st_n=0`): its classifier takes seconds, an update 0.3
+    s."""
     _, X_te, _, y_te = explorer_data(dataset)
     return floors(X_te if class_label is None else X_te[y_te == class_label], n=n, k=k, c2st_n=0)
 
 def reverse_view(dataset: str = 'moons', T: int = 100, schedule: str = 'cosine', n: int = 300, k: int = 2,
                  epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True) -> tuple[Figure, dict]:
     """The reverse-process explorer's view: `k·n` samples of the cached model for (`dataset`, `T`, `schedule`) beside
-    the held-out data, and the readouts of `evaluate_samples` (`n` points, `k` draws): EMD(samples, held-out), its floor at
-    the same `n` and `k`, their ratio, and the schedule's ᾱ_T."""
+    the held-out data, and the readouts of `evaluate_samples` (`n` points, `k` draws): EMD(samples, held-out), its
+    floor at the same `n` and `k`, their ratio, and the schedule's ᾱ_T."""
     model, ns, _ = cached_model(dataset, T, schedule, epochs=epochs, cache=cache, progress=progress)
     _, X_te, _, _ = explorer_data(dataset)
     n = check_int(n, 'n', 1, len(X_te) // 2, f' (half the held-out {dataset})', floats=True)
@@ -307,8 +312,9 @@ JUDGE = dict(hidden=128, n_hidden=2, epochs=60)
 "The MLP judge's size and training epochs (`train_mlp_classifier`)."
 
 def cached_classifier(dataset: str, epochs: int | None = None, seed: int = 0, cache=None, progress: bool = True):
-    """The MLP judge of `dataset` (`train_mlp_classifier` on its training split; `epochs` — `None`: `JUDGE['epochs']`),
-    through `cached_checkpoint` like the models: from memory, else the cache folder, else trained now and saved there."""
+    """The MLP judge of `dataset` (`train_mlp_classifier` on its training split; `epochs` — `None`:
+    `JUDGE['epochs']`), through `cached_checkpoint` like the models: from memory, else the cache folder, else trained
+    now and saved there."""
     X_tr, _, y_tr, _ = explorer_data(dataset)
     hp = dict(JUDGE, **({} if epochs is None else dict(epochs=int(epochs))))
     key = dict(kind='MLPClassifier', dataset=dataset, split=SPLIT, n_classes=N_CLASSES[dataset], **hp, seed=seed,
@@ -324,8 +330,9 @@ def guidance_view(dataset: str = 'blobs', class_label: int = 1, guidance_scale: 
     """The guidance explorer's view: `n` samples of `sampleCFG` for class `class_label` at guidance scale w =
     `guidance_scale` from the cached conditional model of `dataset`, beside that class's held-out data. Readouts: the
     gain, `class_consistency` under the cached MLP judge; and the cost in diversity, `evaluate_samples` of the samples
-    against that class's held-out points (`k` draws of `n // k`, at most half the class): EMD / floor, which grows when the
-    samples shrink onto part of their class. `epochs`: training epochs of both cached models (`None`: their own)."""
+    against that class's held-out points (`k` draws of `n // k`, at most half the class): EMD / floor, which grows
+    when the samples shrink onto part of their class. `epochs`: training epochs of both cached models (`None`: their
+    own)."""
     if dataset not in GUIDANCE_DATASETS:
         raise ValueError(f"dataset {dataset!r} is not offered for guidance; choose one of: {', '.join(GUIDANCE_DATASETS)}")
     model, ns, _ = cached_model(dataset, GUIDANCE_T, GUIDANCE_SCHEDULE, conditional=True, epochs=epochs, cache=cache,
@@ -376,8 +383,9 @@ def guidance_explorer(dataset: str = 'blobs', class_label: int = 1, guidance_sca
 
 # %% ../nbs/08_explore.ipynb #0efcd712
 def lecture_settings(everything: bool = False) -> list[dict]:
-    """The settings whose models the lecture app trains before it serves: moons (every data set if `everything`) at every
-    `REVERSE_T` and schedule, then each `GUIDANCE_DATASETS` entry's conditional model and its judge (`classifier=True`)."""
+    """The settings whose models the lecture app trains before it serves: moons (every data set if `everything`) at
+    every `REVERSE_T` and schedule, then each `GUIDANCE_DATASETS` entry's conditional model and its judge
+    (`classifier=True`)."""
     sets = EXPLORER_DATASETS if everything else ('moons',)
     out = [dict(dataset=d, T=T, schedule=s) for d in sets for T in REVERSE_T for s in SCHEDULES]
     out += [dict(dataset=d, T=GUIDANCE_T, schedule=GUIDANCE_SCHEDULE, conditional=True) for d in GUIDANCE_DATASETS]
