@@ -12,8 +12,8 @@ from .checks import check_int, check_real, F32_MAX
 
 # %% auto #0
 __all__ = ['BLOBS', 'DATASETS', 'N_DIM', 'N_CLASSES', 'FIG_WIDTH', 'norm_stats', 'normalise', 'denormalise', 'check_norm_stats',
-           'check_seed', 'load_dataset', 'check_values', 'read_array', 'read_points', 'train_test_split',
-           'split_dataset', 'panel_grid', 'plot_dataset', 'plot_digits']
+           'check_seed', 'load_dataset', 'panel_grid', 'plot_dataset', 'plot_digits', 'train_test_split',
+           'split_dataset', 'check_values', 'read_array', 'read_points']
 
 # %% ../nbs/00_data.ipynb #5254e44a
 def norm_stats(X) -> dict:
@@ -193,6 +193,74 @@ def load_dataset(name: str, n_samples: int | None = None, seed: int = 42, path: 
     y = None if y is None else torch.as_tensor(y, dtype=torch.long)
     return X, y
 
+# %% ../nbs/00_data.ipynb #2f60fc01
+FIG_WIDTH = 11
+"""The widest figure, in inches, that the course draws. The site shows a figure W inches wide in a 704-px column, so a
+title of p points (at any dpi) is p · 704 / (72 W) px high there: at W = 11 the default 12-pt panel titles are 10.7 px.
+Wider rows of panels wrap into more rows (`panel_grid`)."""
+
+def panel_grid(n: int, panel_w: float) -> tuple[int, int]:
+    "(rows, columns) for `n` panels `panel_w` inches wide: as many columns as fit in `FIG_WIDTH`."
+    ncols = max(1, min(n, int(FIG_WIDTH // panel_w)))
+    return -(-n // ncols), ncols
+
+def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
+    """Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given: label k always
+    gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are
+    present."""
+    import matplotlib.pyplot as plt
+    X = torch.as_tensor(X).cpu()
+    kw = {} if y is None else dict(c=torch.as_tensor(y).cpu().numpy() % 10, cmap='tab10', vmin=-0.5, vmax=9.5)
+    if X.shape[1] == 3:
+        if ax is None: ax = plt.figure(figsize=(4, 4)).add_subplot(projection='3d')
+        ax.scatter(X[:, 0], X[:, 1], X[:, 2], s=s, alpha=alpha, **kw)
+        ax.set(xlabel='$x_1$', ylabel='$x_2$', zlabel='$x_3$')
+    else:
+        if ax is None: _, ax = plt.subplots(figsize=(4, 4))
+        ax.scatter(X[:, 0], X[:, 1], s=s, alpha=alpha, **kw)
+        ax.set(xlabel='$x_1$', ylabel='$x_2$', aspect='equal')
+    if title: ax.set_title(title)
+    return ax
+
+# %% ../nbs/00_data.ipynb #179edc08
+def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: float = 1.):
+    """Show the first `n` rows of a [N, 64] set as 8×8 images in a grid, on the grey scale of the normalised data
+    (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays
+    white."""
+    import matplotlib.pyplot as plt
+    X = torch.as_tensor(X).detach().cpu().float()[:n].reshape(-1, 8, 8).clamp(vmin, vmax)
+    nrows = math.ceil(len(X) / ncols)
+    grid = torch.full((nrows * 9, ncols * 9), float(vmin))
+    for i, im in enumerate(X):
+        r, c = divmod(i, ncols)
+        grid[r*9:r*9+8, c*9:c*9+8] = im
+    if ax is None: _, ax = plt.subplots(figsize=(ncols * 0.6, nrows * 0.6))
+    ax.imshow(grid, cmap='gray_r', vmin=vmin, vmax=vmax)
+    ax.set(xticks=[], yticks=[])
+    if title: ax.set_title(title)
+    return ax
+
+# %% ../nbs/00_data.ipynb #7170c1b6
+def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: float = 0.2, seed: int = 0):
+    "Deterministic split: returns `(X_train, X_test, y_train, y_test)` (labels `None` when `y` is `None`)."
+    test_frac = check_real(test_frac, 'test_frac', 0, 1, True, True)
+    seed = check_seed(seed)
+    n = len(X)
+    n_test = int(round(n * test_frac))
+    if n_test < 1 or n_test >= n: raise ValueError(f"test_frac={test_frac} leaves an empty split of {n} points")
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    te, tr = perm[:n_test], perm[n_test:]
+    if y is None: return X[tr], X[te], None, None
+    return X[tr], X[te], y[tr], y[te]
+
+# %% ../nbs/00_data.ipynb #91844015
+def split_dataset(name: str, n_samples: int | None = None, path=None, test_frac: float = 0.2, seed: int = 0):
+    """`load_dataset` then `train_test_split`: `(X_train, X_test, y_train, y_test, stats)`, normalised to [-1, 1] by the
+    whole set's record `stats` (`norm_stats`), the same points `load_dataset` returns."""
+    X, y = load_dataset(name, n_samples=n_samples, path=path, normalise_data=False)
+    stats = norm_stats(X)
+    return (*train_test_split(normalise(X, stats), y, test_frac, seed), stats)
+
 # %% ../nbs/00_data.ipynb #b93ae5ef
 def check_values(X, source: str) -> np.ndarray:
     """`X` (an array or tensor read from `source`) as a float64 array, after checking that it holds real, finite numbers
@@ -260,71 +328,3 @@ def read_points(path, n_dim: int, n_rows: int | None = None, what: str = 'file')
     if x.ndim != 2 or x.shape[1] != n_dim or len(x) == 0 or (n_rows is not None and len(x) != n_rows):
         raise ValueError(f"{what} {str(path)!r} has shape {list(x.shape)}; expected {shape} ([n_samples, n_dim])")
     return torch.from_numpy(x).float()
-
-# %% ../nbs/00_data.ipynb #7170c1b6
-def train_test_split(X: torch.Tensor, y: torch.Tensor | None = None, test_frac: float = 0.2, seed: int = 0):
-    "Deterministic split: returns `(X_train, X_test, y_train, y_test)` (labels `None` when `y` is `None`)."
-    test_frac = check_real(test_frac, 'test_frac', 0, 1, True, True)
-    seed = check_seed(seed)
-    n = len(X)
-    n_test = int(round(n * test_frac))
-    if n_test < 1 or n_test >= n: raise ValueError(f"test_frac={test_frac} leaves an empty split of {n} points")
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    te, tr = perm[:n_test], perm[n_test:]
-    if y is None: return X[tr], X[te], None, None
-    return X[tr], X[te], y[tr], y[te]
-
-# %% ../nbs/00_data.ipynb #91844015
-def split_dataset(name: str, n_samples: int | None = None, path=None, test_frac: float = 0.2, seed: int = 0):
-    """`load_dataset` then `train_test_split`: `(X_train, X_test, y_train, y_test, stats)`, normalised to [-1, 1] by the
-    whole set's record `stats` (`norm_stats`), the same points `load_dataset` returns."""
-    X, y = load_dataset(name, n_samples=n_samples, path=path, normalise_data=False)
-    stats = norm_stats(X)
-    return (*train_test_split(normalise(X, stats), y, test_frac, seed), stats)
-
-# %% ../nbs/00_data.ipynb #2f60fc01
-FIG_WIDTH = 11
-"""The widest figure, in inches, that the course draws. The site shows a figure W inches wide in a 704-px column, so a
-title of p points (at any dpi) is p · 704 / (72 W) px high there: at W = 11 the default 12-pt panel titles are 10.7 px.
-Wider rows of panels wrap into more rows (`panel_grid`)."""
-
-def panel_grid(n: int, panel_w: float) -> tuple[int, int]:
-    "(rows, columns) for `n` panels `panel_w` inches wide: as many columns as fit in `FIG_WIDTH`."
-    ncols = max(1, min(n, int(FIG_WIDTH // panel_w)))
-    return -(-n // ncols), ncols
-
-def plot_dataset(X, y=None, ax=None, title=None, s=2, alpha=0.5):
-    """Scatter a 2-D set (or the first three coordinates of a 3-D one), coloured by label when given: label k always
-    gets the k-th colour of matplotlib's qualitative `tab10` palette (for up to 10 classes), whatever labels are
-    present."""
-    import matplotlib.pyplot as plt
-    X = torch.as_tensor(X).cpu()
-    kw = {} if y is None else dict(c=torch.as_tensor(y).cpu().numpy() % 10, cmap='tab10', vmin=-0.5, vmax=9.5)
-    if X.shape[1] == 3:
-        if ax is None: ax = plt.figure(figsize=(4, 4)).add_subplot(projection='3d')
-        ax.scatter(X[:, 0], X[:, 1], X[:, 2], s=s, alpha=alpha, **kw)
-        ax.set(xlabel='$x_1$', ylabel='$x_2$', zlabel='$x_3$')
-    else:
-        if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-        ax.scatter(X[:, 0], X[:, 1], s=s, alpha=alpha, **kw)
-        ax.set(xlabel='$x_1$', ylabel='$x_2$', aspect='equal')
-    if title: ax.set_title(title)
-    return ax
-
-# %% ../nbs/00_data.ipynb #179edc08
-def plot_digits(X, n=32, ncols=8, ax=None, title=None, vmin: float = -1., vmax: float = 1.):
-    """Show the first `n` rows of a [N, 64] set as 8×8 images in a grid, on the grey scale of the normalised data
-    (`vmin` white, `vmax` black): values outside it — samples can overshoot — are clipped, so the background stays
-    white."""
-    import matplotlib.pyplot as plt
-    X = torch.as_tensor(X).detach().cpu().float()[:n].reshape(-1, 8, 8).clamp(vmin, vmax)
-    nrows = math.ceil(len(X) / ncols)
-    grid = torch.full((nrows * 9, ncols * 9), float(vmin))
-    for i, im in enumerate(X):
-        r, c = divmod(i, ncols)
-        grid[r*9:r*9+8, c*9:c*9+8] = im
-    if ax is None: _, ax = plt.subplots(figsize=(ncols * 0.6, nrows * 0.6))
-    ax.imshow(grid, cmap='gray_r', vmin=vmin, vmax=vmax)
-    ax.set(xticks=[], yticks=[])
-    if title: ax.set_title(title)
-    return ax
