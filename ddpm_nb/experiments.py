@@ -61,7 +61,7 @@ def study_spec(study) -> dict:
         raise ValueError(f"a study is a name of STUDIES ({', '.join(STUDIES)}) or a dict of grids and settings, "
                          f"got {study!r}")
     spec = dict(study=study) if isinstance(study, str) else dict(study)
-    name = spec.pop('study', None)
+    name, label = spec.pop('study', None), spec.pop('name', None)     # label: what a resolved spec was named
     if name is not None:
         if name not in STUDIES: raise ValueError(f"unknown study {name!r}; known studies: {', '.join(STUDIES)}")
         if 'grids' in spec: raise ValueError(f"study {name!r} fixes the grids; drop grids (or drop the study)")
@@ -70,7 +70,7 @@ def study_spec(study) -> dict:
     bad = [k for k in spec if k not in keys]
     if bad or 'grids' not in spec:
         raise ValueError(f"a study takes {', '.join(keys)}; got {', '.join(bad) or 'no grids'}")
-    return dict(spec, name=name)
+    return dict(spec, name=name or label)
 
 def study_runs(study) -> list[dict]:
     "The runs of a study (`study_spec`): its grids' runs, each once, in order."
@@ -162,7 +162,8 @@ def sweep(study='report', out='results/sweep.csv', max_batch: int = 64, workers:
     per core, 0: in this process; `cluster`: a running Dask scheduler's address instead; `threads`: torch threads per
     task; `data_path`: the one data set's file, `load_dataset`'s `path`). `dry_run`: print the runs, train nothing.
     Returns the rows of `out` for these runs (with `dry_run`, those already there)."""
-    spec, runs = study_spec(study), study_runs(study)
+    spec = study_spec(study)
+    runs = study_runs(spec)
     if data_path is not None and len({r['dataset'] for r in runs}) > 1:
         raise ValueError(f"data_path names one data set's file, but these runs use {len({r['dataset'] for r in runs})} data sets; "
                          f"sweep one data set at a time with its file")
