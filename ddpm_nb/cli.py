@@ -195,6 +195,7 @@ def _eval_flags(p):
     g = p.add_argument_group('evaluation')
     g.add_argument('--samples', metavar='FILE', help="score this .pt/.npy file instead of the samples the flags name")
     g.add_argument('--eval-n', type=_pos_int, default=2000, metavar='N', help="points per EMD subset (default: %(default)s, at most the data at hand)")
+    g.add_argument('--c2st-n', type=_nonneg_int, metavar='N', help="C2ST points a side (default: as many as the EMD subsets; 0: no C2ST)")
 
 def _beta_pair(s: str) -> tuple[float, float]:
     try: lo, hi = (float(v) for v in s.split(','))
@@ -460,7 +461,7 @@ def cmd_evaluate(args) -> dict:
         X_te = X_te[y_te == label]
     from ddpm_nb.metrics import evaluate_samples
     t0 = time.time()
-    m = evaluate_samples(S, X_te, n=min(args.eval_n, len(S)))
+    m = evaluate_samples(S, X_te, n=min(args.eval_n, len(S)), c2st_n=args.c2st_n)
     m = {k: (float(v) if isinstance(v, (float, np.floating, torch.Tensor)) else v) for k, v in m.items()}
     skipped = () if m.get('c2st_n') else ('c2st', 'c2st_floor')           # C2ST skipped (too few points): NaN by design
     bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
