@@ -195,7 +195,8 @@ def _eval_flags(p):
     g = p.add_argument_group('evaluation')
     g.add_argument('--samples', metavar='FILE', help="score this .pt/.npy file instead of the samples the flags name")
     g.add_argument('--eval-n', type=_pos_int, default=2000, metavar='N', help="points per EMD subset (default: %(default)s, at most the data at hand)")
-    g.add_argument('--c2st-n', type=_nonneg_int, metavar='N', help="C2ST points a side (default: as many as the EMD subsets; 0: no C2ST)")
+    g.add_argument('--c2st-n', type=_nonneg_int, metavar='N',
+                   help="C2ST points a side (default: as many as the EMD subsets; 0: no C2ST)")
 
 def _beta_pair(s: str) -> tuple[float, float]:
     try: lo, hi = (float(v) for v in s.split(','))

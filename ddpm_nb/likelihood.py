@@ -216,7 +216,8 @@ def _flow(eps, sched: ContinuousSchedule, z: torch.Tensor | None):
 # %% ../nbs/05a_likelihood.ipynb #ccdf360d
 def kde_log_density(x: torch.Tensor, centres: torch.Tensor, bandwidth: float) -> torch.Tensor:
     """log of the Gaussian kernel density of `bandwidth` h on `centres` at each row of `x` (float64 [n, d] tensors):
-    log mean over c of N(x; c, h²I), exactly (a logsumexp over all pairs, `heldout_nll`'s kernel at temperature h²/2)."""
+    log mean over c of N(x; c, h²I), exactly (a logsumexp over all pairs, `heldout_nll`'s kernel at temperature
+    h²/2)."""
     lse = torch.cat([torch.logsumexp(b, dim=1) for b in _kernel_blocks(x, centres, bandwidth ** 2 / 2, 2 ** 18)])
     return lse - math.log(len(centres)) - x.shape[1] / 2 * math.log(2 * math.pi * bandwidth ** 2)
 
@@ -228,9 +229,11 @@ def kde_reference_nll(X_train, X_test, bandwidths=None, folds: int = 5) -> dict:
     from sklearn.model_selection import KFold
     Xtr, Xte = _check_pair(X_train, X_test, 'X_train', 'X_test')
     folds = check_int(folds, 'folds', lo=2, hi=len(Xtr), why=' (one training point per fold at least)')
-    bw = np.geomspace(0.005, 1., 30) if bandwidths is None else [check_real(h, 'a bandwidth', 0, open_lo=True) for h in bandwidths]
+    bw = (np.geomspace(0.005, 1., 30) if bandwidths is None
+          else [check_real(h, 'a bandwidth', 0, open_lo=True) for h in bandwidths])
     splits = list(KFold(folds).split(Xtr))
     cv = [np.mean([kde_log_density(Xtr[te], Xtr[tr], h).sum().item() for tr, te in splits]) for h in bw]
     h = float(bw[int(np.argmax(cv))])
     lp = kde_log_density(Xte, Xtr, h) / Xte.shape[1]
-    return dict(nll=-lp.mean().item(), nll_se=lp.std().item() / math.sqrt(len(lp)) if len(lp) > 1 else math.nan, bandwidth=h)
+    se = lp.std().item() / math.sqrt(len(lp)) if len(lp) > 1 else math.nan
+    return dict(nll=-lp.mean().item(), nll_se=se, bandwidth=h)
