@@ -14,7 +14,7 @@ from .metrics import _check_points, _check_pair, _kernel_blocks
 from .checks import check_int, check_real
 
 # %% auto #0
-__all__ = ['vlb_terms', 'vlb', 'ContinuousSchedule', 'ode_nll', 'kde_log_density', 'kde_reference_nll']
+__all__ = ['vlb_terms', 'vlb', 'ContinuousSchedule', 'ode_nll', 'kde_reference_nll']
 
 # %% ../nbs/05a_likelihood.ipynb #fd300f36
 def _vlb_pair_terms(model, noise_scheduler: NoiseScheduler, x0: torch.Tensor, t: torch.Tensor, eps: torch.Tensor,
@@ -214,7 +214,7 @@ def _flow(eps, sched: ContinuousSchedule, z: torch.Tensor | None):
     return f
 
 # %% ../nbs/05a_likelihood.ipynb #ccdf360d
-def kde_log_density(x: torch.Tensor, centres: torch.Tensor, bandwidth: float) -> torch.Tensor:
+def _kde_log_density(x: torch.Tensor, centres: torch.Tensor, bandwidth: float) -> torch.Tensor:
     """log of the Gaussian kernel density of `bandwidth` h on `centres` at each row of `x` (float64 [n, d] tensors):
     log mean over c of N(x; c, h²I), exactly (a logsumexp over all pairs, `heldout_nll`'s kernel at temperature
     h²/2)."""
@@ -225,15 +225,16 @@ def kde_reference_nll(X_train, X_test, bandwidths=None, folds: int = 5) -> dict:
     """NLL (nats per dimension) of held-out `X_test` under a Gaussian KDE on `X_train`, its bandwidth the one among
     `bandwidths` (default: 30 log-spaced in [0.005, 1]) of highest `folds`-fold cross-validated likelihood on `X_train`,
     with scikit-learn's unshuffled `KFold` folds (the choice of `GridSearchCV(KernelDensity())`). Exact: see
-    `kde_log_density`. Returns dict(nll, nll_se (over the held-out rows), bandwidth)."""
+    `_kde_log_density`. Returns dict(nll, nll_se (over the held-out rows), bandwidth)."""
     from sklearn.model_selection import KFold
     Xtr, Xte = _check_pair(X_train, X_test, 'X_train', 'X_test')
-    folds = check_int(folds, 'folds', lo=2, hi=len(Xtr), why=' (one training point per fold at least)')
-    bw = (np.geomspace(0.005, 1., 30) if bandwidths is None
-          else [check_real(h, 'a bandwidth', 0, open_lo=True) for h in bandwidths])
+    folds = check_int(folds, 'folds', lo=2, hi=len(Xtr), why=' (each fold holds at least one training point)')
+    bw = np.geomspace(0.005, 1., 30) if bandwidths is None else np.atleast_1d(bandwidths)   # one bandwidth, or several
+    bw = [check_real(h, 'a bandwidth', 0, open_lo=True, scalars=True) for h in bw]
+    if len(bw) == 0: raise ValueError("bandwidths is empty: give at least one, or None for 30 log-spaced in [0.005, 1]")
     splits = list(KFold(folds).split(Xtr))
-    cv = [np.mean([kde_log_density(Xtr[te], Xtr[tr], h).sum().item() for tr, te in splits]) for h in bw]
+    cv = [np.mean([_kde_log_density(Xtr[te], Xtr[tr], h).sum().item() for tr, te in splits]) for h in bw]
     h = float(bw[int(np.argmax(cv))])
-    lp = kde_log_density(Xte, Xtr, h) / Xte.shape[1]
+    lp = _kde_log_density(Xte, Xtr, h) / Xte.shape[1]
     se = lp.std().item() / math.sqrt(len(lp)) if len(lp) > 1 else math.nan
     return dict(nll=-lp.mean().item(), nll_se=se, bandwidth=h)
