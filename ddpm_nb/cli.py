@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         [_course_flags, _train_flags], cmd_train)
     add('sample', "sample from a trained run; write samples_*.pt and samples_*.npy", DEFAULTS,
         [_course_flags, _sample_flags], cmd_sample)
-    add('evaluate', "score samples against the held-out split (EMD, NLL, floors); write metrics_*.json and a PNG", DEFAULTS,
+    add('evaluate', "score samples against the held-out split (EMD, NLLs, C2ST, floors); write metrics_*.json and a PNG", DEFAULTS,
         [_course_flags, _sample_flags, _eval_flags], cmd_evaluate)
     add('demo', f"train, sample and evaluate on moons with DEMO_RECIPE (the {DEMO_RECIPE['recipe']!r} recipe); print where the results went",
         {**DEFAULTS, **recipe_flags(DEMO_RECIPE['recipe']), **DEMO_RECIPE, 'force': True},    # the demo replaces its own run
