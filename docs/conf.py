@@ -68,3 +68,20 @@ def _md_docstring(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect('autodoc-process-docstring', _md_docstring)
+    _unpadded_eval_rst()
+
+
+def _unpadded_eval_rst():
+    """myst-parser parses an `eval-rst` block after as many blank lines as the block's line number, so that reST's line
+    numbers match the page's; myst-nb numbers a notebook's cells 10 000 lines apart, so the API entry under cell k was
+    parsed after about 10 000·k blank lines: 45 million in all, 95 % of the build's time (108 s of 113 here). The API
+    entries are `eval-rst` blocks that docs/build.py writes itself (autodoc needs reST), so their blocks are parsed from
+    their first line: a warning from inside one names a line of the block, not of the page."""
+    from myst_parser.mdit_to_docutils import base
+    render = base.DocutilsRenderer.render_restructuredtext
+    def render_unpadded(self, token):
+        token_line = base.token_line
+        base.token_line = lambda token, default=None: 0       # read at call time by render_restructuredtext: no padding
+        try: render(self, token)
+        finally: base.token_line = token_line
+    base.DocutilsRenderer.render_restructuredtext = render_unpadded
