@@ -74,9 +74,10 @@ def setup(app):
 def _unpadded_eval_rst():
     """myst-parser parses an `eval-rst` block after as many blank lines as the block's line number, so that reST's line
     numbers match the page's; myst-nb numbers a notebook's cells 10 000 lines apart, so the API entry under cell k was
-    parsed after about 10 000·k blank lines: 45 million in all, 95 % of the build's time (108 s of 113 here). The API
-    entries are `eval-rst` blocks that docs/build.py writes itself (autodoc needs reST), so their blocks are parsed from
-    their first line: a warning from inside one names a line of the block, not of the page."""
+    parsed after about 10 000·k blank lines: 45 million in all, 95 % of Sphinx's time in a profile (the build took 108 s,
+    and takes 17 s without them). The API entries are `eval-rst` blocks that docs/build.py writes itself (autodoc needs
+    reST), so `eval-rst` blocks are parsed from their first line: a warning from inside one names a line of the block,
+    not of the page."""
     from myst_parser.mdit_to_docutils import base
     render = base.DocutilsRenderer.render_restructuredtext
     def render_unpadded(self, token):
