@@ -234,7 +234,7 @@ def kde_reference_nll(X_train, X_test, bandwidths=None, folds: int = 5) -> dict:
     if len(bw) == 0: raise ValueError("bandwidths is empty: give at least one, or None for 30 log-spaced in [0.005, 1]")
     splits = list(KFold(folds).split(Xtr))
     cv = [np.mean([_kde_log_density(Xtr[te], Xtr[tr], h).sum().item() for tr, te in splits]) for h in bw]
-    h = float(bw[int(np.argmax(cv))])
+    h = bw[int(np.argmax(cv))]
     lp = _kde_log_density(Xte, Xtr, h) / Xte.shape[1]
     se = lp.std().item() / math.sqrt(len(lp)) if len(lp) > 1 else math.nan
     return dict(nll=-lp.mean().item(), nll_se=se, bandwidth=h)
