@@ -361,16 +361,35 @@ def load_state(run_name, name: str = 'model') -> dict:
     path = run / f"{name}.pth"
     if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
     if not (run / 'config.json').is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
-    want = _unit_files(_read_config(run)).get(path.name)
-    if want is None:
-        raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
-    if _sha256(path) != want:
+    return _read_save(run, name)[1]
+
+# %% ../nbs/03a_runs.ipynb #5a1d2c3e
+def _read_save(run: Path, name: str) -> tuple[dict, dict]:
+    """`config.json` and the weights `name` of one save of `run`. The weights' bytes are read once, checked against
+    the SHA-256 in this config, and loaded from those bytes. A save that replaces the run between the two reads
+    (`save_checkpoint` swaps whole folders) is met by reading both again, so a config never comes with another save's
+    weights; weights that do not match an unchanged config are one error."""
+    path = run / f"{name}.pth"
+    for _ in range(10):
+        cfg = _read_config(run)
+        want = _unit_files(cfg).get(path.name)
+        if want is None:
+            raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
+        try: data = path.read_bytes()
+        except FileNotFoundError: data = None                   # a save is moving the run: compare the config again
+        if data is not None and hashlib.sha256(data).hexdigest() == want: return cfg, _torch_state(path, data)
+        if _read_config(run) != cfg: continue
+        if data is None: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
         raise ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different saves "
                          f"(an interrupted or outside write); retrain the run")
+    raise OSError(f"could not read run folder {str(run)!r}: other processes keep replacing it")
+
+def _torch_state(path: Path, data: bytes) -> dict:
+    "The `state_dict` in `data` (the bytes of weights file `path`), read with `weights_only=True`."
     try:
         with warnings.catch_warnings():     # what torch prints while reading (sparse, quantized...): our line says it
             warnings.simplefilter('ignore')
-            state = torch.load(path, map_location='cpu', weights_only=True)
+            state = torch.load(io.BytesIO(data), map_location='cpu', weights_only=True)
     except Exception as e:   # never pass on torch's advice to retry with weights_only=False: that executes the file
         raise ValueError(f"{str(path)!r} is not a readable weights file (truncated, or not a PyTorch state_dict: "
                          f"{type(e).__name__}); retrain the run") from None
@@ -408,14 +427,14 @@ def load_checkpoint(run_name, model=None):
     _recover(run)
     for f in ('model.pth', 'config.json'):
         if not (run / f).is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: {f} is missing (expected model.pth and config.json)")
-    cfg, cfg_path = _read_config(run), run / 'config.json'
+    (cfg, state), cfg_path = _read_save(run, 'model'), run / 'config.json'
     cls_name, saved = cfg['model_class'], cfg['model']
     if model is not None and (type(model).__name__ != cls_name or model.config != saved):
         diff = [f"{k}: saved {saved.get(k)!r}, model {model.config.get(k)!r}"
                 for k in sorted(set(saved) | set(model.config)) if saved.get(k) != model.config.get(k)]
         raise ValueError(f"checkpoint {str(run)!r} holds a {cls_name} that does not match the given {type(model).__name__}: "
                          + (', '.join(diff) or 'class differs'))
-    model = model_from_state(cls_name, saved, load_state(run, 'model'), model, where=str(cfg_path))
+    model = model_from_state(cls_name, saved, state, model, where=str(cfg_path))
     sched = None
     if cfg.get('scheduler') is not None:
         try: sched = NoiseScheduler(**cfg['scheduler'])
