@@ -337,7 +337,7 @@ def run_sweep(runs: list[dict], *, epochs: int | None = None, lr: float | None =
     setting). Returns the rows of all `runs` in the file, old and new, in the order of `runs`."""
     for name, v in dict(epochs=epochs, batch_size=batch_size, n_eval=n_eval, k_subsets=k_subsets, max_batch=max_batch,
                         c2st_n=c2st_n).items():
-        if v is not None: check_int(v, name, 0 if name in ('epochs', 'c2st_n') else 1, floats=True)   # None: the default
+        if v is not None: check_int(v, name, 0 if name == 'c2st_n' else 1, floats=True)   # None: the default
     if workers is not None: check_int(workers, 'workers', 0, MAX_WORKERS, ' (4 per CPU core)', floats=True)   # before any starts
     if lr is not None: check_real(lr, 'lr', 0, open_lo=True, scalars=True)
     check_real(test_frac, 'test_frac', 0, 1, True, True, scalars=True)
