@@ -344,12 +344,13 @@ def _units(args, cfg: dict, run) -> dict | None:
 def _load_run(args):
     "Load the run's checkpoint; check it holds a model for this data set."
     run = _run_folder(args)
-    missing = [f for f in ('model.pth', 'config.json') if not (run / f).is_file()]
-    if missing:
+    try: model, ns, cfg = load_checkpoint(run)
+    except FileNotFoundError:
+        missing = [f for f in ('model.pth', 'config.json') if not (run / f).is_file()]
+        if not missing: raise
         how = "`--mode train`" if str(getattr(args, 'command', '')).startswith('--mode') else "`ddpm_nb train`"
         raise CLIError(f"no checkpoint in {str(run)!r} ({' and '.join(missing)} missing): train it first with "
-                       f"{how} and the same flags, or point --run at a run folder")
-    model, ns, cfg = load_checkpoint(run)
+                       f"{how} and the same flags, or point --run at a run folder") from None
     if ns is None: raise CLIError(f"{str(run / 'config.json')!r} holds no noise scheduler; retrain the run with `ddpm_nb train`")
     if model.n_dim != args.n_dim:
         raise CLIError(f"run {str(run)!r} holds a model for n_dim {model.n_dim}, but dataset {args.dataset!r} has n_dim {args.n_dim}")

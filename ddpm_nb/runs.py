@@ -159,9 +159,12 @@ def read_json(path, what: str = 'JSON file'):
     p = Path(path)
     name = f"{what} {str(p)!r}"
     if not p.is_file(): raise FileNotFoundError(f"{name} is missing (or not a regular file)")
-    size = p.stat().st_size
-    if size > MAX_JSON_BYTES: raise ValueError(f"{name} is {size} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one ddpm_nb wrote")
-    try: text = p.read_text()
+    try:                                            # one read, of at most one byte too many
+        with open(p, 'rb') as f: size, data = os.fstat(f.fileno()).st_size, f.read(MAX_JSON_BYTES + 1)
+    except FileNotFoundError: raise FileNotFoundError(f"{name} is missing (or not a regular file)") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise ValueError(f"{name} is {max(size, len(data))} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one ddpm_nb wrote")
+    try: text = data.decode('utf-8')
     except UnicodeDecodeError: raise ValueError(f"{name} is not a text file; expected JSON") from None
     depth = _json_depth(text)
     if depth > MAX_JSON_DEPTH: raise ValueError(f"{name} nests {depth} deep, more than the {MAX_JSON_DEPTH} allowed; it is not one ddpm_nb wrote")
@@ -358,31 +361,43 @@ def load_state(run_name, name: str = 'model') -> dict:
     """The weights `name` of a run (`model`, or a name given to `save_checkpoint`'s `states`) as a `state_dict`, read
     with `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
     run = Path(run_name)
-    path = run / f"{name}.pth"
-    if not path.is_file(): raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
-    if not (run / 'config.json').is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
+    missing = _missing(run, (f"{name}.pth", 'config.json'))
+    if f"{name}.pth" in missing: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {name}.pth is missing")
+    if missing: raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
     return _read_save(run, name)[1]
+
+def _missing(run: Path, names) -> list[str]:
+    """Which of the files `names` the run folder `run` lacks, once a save of it caught half-way (killed, or another
+    process's between its two renames) is finished (`_recover`); looked at again while a save makes one go missing."""
+    for _ in range(10):
+        _recover(run)
+        missing = [f for f in names if not (run / f).is_file()]
+        if not missing: break
+    return missing
 
 # %% ../nbs/03a_runs.ipynb #5a1d2c3e
 def _read_save(run: Path, name: str) -> tuple[dict, dict]:
     """`config.json` and the weights `name` of one save of `run`. The weights' bytes are read once, checked against
-    the SHA-256 in this config, and loaded from those bytes. A save that replaces the run between the two reads
-    (`save_checkpoint` swaps whole folders) is met by reading both again, so a config never comes with another save's
-    weights; weights that do not match an unchanged config are one error."""
-    path = run / f"{name}.pth"
+    the SHA-256 in this config, and loaded from those bytes. A save that replaces the run while it is read
+    (`save_checkpoint` swaps whole folders) is met by reading both again, after finishing the swap if it is half-way
+    (`_recover`): the reader gets the old run or the new one, never a mix of the two, and never a gap between them.
+    Weights that never match the config (10 reads) are one error."""
+    path, error = run / f"{name}.pth", None
     for _ in range(10):
-        cfg = _read_config(run)
-        want = _unit_files(cfg).get(path.name)
-        if want is None:
-            raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
-        try: data = path.read_bytes()
-        except FileNotFoundError: data = None                   # a save is moving the run: compare the config again
-        if data is not None and hashlib.sha256(data).hexdigest() == want: return cfg, _torch_state(path, data)
-        if _read_config(run) != cfg: continue
-        if data is None: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing")
-        raise ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different saves "
-                         f"(an interrupted or outside write); retrain the run")
-    raise OSError(f"could not read run folder {str(run)!r}: other processes keep replacing it")
+        try:
+            cfg = _read_config(run)
+            want = _unit_files(cfg).get(path.name)
+            if want is None:
+                raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
+            try: data = path.read_bytes()
+            except FileNotFoundError: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing") from None
+            if hashlib.sha256(data).hexdigest() == want: return cfg, _torch_state(path, data)
+            error = ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different "
+                               f"saves (an interrupted or outside write); retrain the run")
+        except FileNotFoundError as e:              # a save is moving the run: finish its swap if half-way, read again
+            error = e
+            _recover(run)
+    raise error
 
 def _torch_state(path: Path, data: bytes) -> dict:
     "The `state_dict` in `data` (the bytes of weights file `path`), read with `weights_only=True`."
@@ -424,9 +439,8 @@ def load_checkpoint(run_name, model=None):
     Whatever is wrong with the folder — a file missing, truncated or from another save, invalid JSON, a configuration
     that does not fit the weights — is one `ValueError` (or `FileNotFoundError`) naming the file."""
     run = Path(run_name)
-    _recover(run)
-    for f in ('model.pth', 'config.json'):
-        if not (run / f).is_file(): raise FileNotFoundError(f"no checkpoint in {str(run)!r}: {f} is missing (expected model.pth and config.json)")
+    missing = _missing(run, ('model.pth', 'config.json'))
+    if missing: raise FileNotFoundError(f"no checkpoint in {str(run)!r}: {missing[0]} is missing (expected model.pth and config.json)")
     (cfg, state), cfg_path = _read_save(run, 'model'), run / 'config.json'
     cls_name, saved = cfg['model_class'], cfg['model']
     if model is not None and (type(model).__name__ != cls_name or model.config != saved):

@@ -137,6 +137,47 @@ def test_killed_replacement_never_comes_back(tmp_path, where, leftover):
     assert not [d for d in tmp_path.iterdir() if d.name.startswith('.run.old-')]
 
 
+REPLACER = textwrap.dedent('''
+    import sys, torch
+    from ddpm_nb.model import DDPM
+    from ddpm_nb.runs import save_checkpoint
+    torch.set_num_threads(1)
+    models = [DDPM(n_dim=2, n_steps=10) for _ in range(2)]
+    for k, m in enumerate(models): torch.save(m.state_dict()['model.0.weight'], sys.argv[1] + f'.w{k}')
+    i = 0
+    while True:                                   # replace the run again and again, until killed
+        save_checkpoint(models[i % 2], sys.argv[1], force=True, which=i % 2)
+        i += 1
+''')
+
+
+def test_load_while_another_process_replaces_the_run(tmp_path):
+    """A process saves one run over and over (as `train --force` replaces it) while this one loads it 500 times: every
+    load returns one save whole, the configuration and the weights of the same save, and none fails."""
+    import torch
+    from ddpm_nb.runs import load_checkpoint
+    run = tmp_path / 'run'
+    p = subprocess.Popen([sys.executable, '-c', REPLACER, str(run)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while not (run / 'config.json').exists() and p.poll() is None and time.time() < deadline: time.sleep(0.05)
+        weights = [torch.load(f"{run}.w{k}") for k in range(2)]
+        seen, errors = [], []
+        for _ in range(500):
+            try: model, _, cfg = load_checkpoint(run)
+            except Exception as e:
+                errors.append(f"{type(e).__name__}: {e}")
+                continue
+            seen.append(cfg['which'])
+            assert torch.equal(model.state_dict()['model.0.weight'], weights[cfg['which']]), "one save's config, another's weights"
+        assert p.poll() is None, p.stderr.read()                  # the other process was replacing the run all along
+    finally:
+        p.kill()
+        p.wait()
+    assert not errors, f"{len(errors)} of 500 loads failed, e.g. {errors[0]}"
+    assert set(seen) == {0, 1}                                    # both saves were read: the run changed under the loads
+
+
 def test_full_disk_while_saving_samples_keeps_what_was_there(cli, tmp_path):
     """A file-size limit (ulimit -f, as a full disk) reached part-way through saving samples: one line that says so, exit
     2, and the samples already there byte for byte. SIGXFSZ is ignored in the child (as Python does), so the write fails
