@@ -420,7 +420,8 @@ def model_from_state(model_class: str, config: dict, state: dict, model=None, wh
     if model is None:
         if model_class not in _CHECKPOINT_CLASSES:
             raise ValueError(f"{where}: unknown model_class {model_class!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
-        try: model = _CHECKPOINT_CLASSES[model_class](**config)
+        try:                                    # its initial draws are overwritten: the caller's global RNG is left alone
+            with torch.random.fork_rng(devices=[]): model = _CHECKPOINT_CLASSES[model_class](**config)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{where!r}: the {model_class} configuration is invalid: {e}") from None
     want = model.state_dict()
@@ -518,7 +519,7 @@ def cached_checkpoint(key: dict, build, cache=None, prefix: str = 'run', progres
             if progress: print(f"first use: building {run.name} into the model cache")
             model, ns, extra = build()
             save_checkpoint(model, run, ns, key=key, **extra)
-            found = model, ns, json.loads((run / 'config.json').read_text())
+            found = load_checkpoint(run)                    # as a later call will find it: read back, checked
         _MEMORY[run] = found
     _MEMORY[run][0].eval()                                  # whatever a caller did to it since
     return _MEMORY[run]
