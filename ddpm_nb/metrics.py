@@ -390,6 +390,7 @@ def evaluate_samples(samples, test_data, n: int = 2000, k: int = 5, temperature:
                 **fl, emd_ratio=e / fl['emd_floor'], n=n, k=k, c2st_n=c2st_n)
 
 # %% ../nbs/05_metrics.ipynb #3426d64d
+@register_checkpoint_class                                      # checkpoints can hold it (notebook `03a_runs`)
 class MLPClassifier(nn.Module):
     "A discriminative classifier: `n_hidden` ReLU layers of width `hidden`, logits for `n_classes` classes."
     def __init__(self, n_dim: int, n_classes: int, hidden: int = 128, n_hidden: int = 2):
@@ -417,8 +418,6 @@ class MLPClassifier(nn.Module):
     def predict(self, x) -> torch.Tensor:
         "Predicted classes, a long tensor [n_points]."
         return self.predict_proba(x).argmax(-1)
-
-register_checkpoint_class(MLPClassifier)
 
 # %% ../nbs/05_metrics.ipynb #cec66645
 def train_mlp_classifier(X: torch.Tensor, y: torch.Tensor, n_classes: int | None = None, hidden: int = 128, epochs: int = 60,
