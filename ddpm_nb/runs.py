@@ -17,7 +17,7 @@ from .schedules import NoiseScheduler
 from .model import DDPM, ConditionalDDPM
 
 # %% auto #0
-__all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'atomic_write',
+__all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MAX_WEIGHTS_BYTES', 'atomic_write',
            'register_checkpoint_class', 'check_output_file', 'read_json', 'check_f32', 'is_tool_run', 'is_tool_output',
            'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'model_from_state',
            'load_checkpoint', 'record_normalisation', 'run_normalisation', 'torch_threads', 'cache_dir', 'config_key',
@@ -85,6 +85,10 @@ _SUFFIX = 14        # what a save adds to a name: '.NAME.new-xxxxxxxx' (a run fo
 MAX_JSON_BYTES, MAX_JSON_DEPTH = 16 << 20, 32
 """The largest JSON file `read_json` parses (a run's config.json is a few kB, 2 MB with 100 000 epochs' losses), and
 its deepest nesting."""
+
+MAX_WEIGHTS_BYTES = 1 << 30
+"""The largest weights file a load reads: more than any network the workbook builds (5e7 parameters at most, 400 MB
+in float64), so a larger file is not one of its saves and is refused before it is read."""
 
 # %% ../nbs/03a_runs.ipynb #4c39e891
 def _sha256(path) -> str:
@@ -389,7 +393,13 @@ def _read_save(run: Path, name: str) -> tuple[dict, dict]:
             want = _unit_files(cfg).get(path.name)
             if want is None:
                 raise ValueError(f"{str(path)!r} is not among the files {str(run / 'config.json')!r} records; it is not part of the saved run")
-            try: data = path.read_bytes()
+            try:
+                with open(path, 'rb') as f:
+                    size = os.fstat(f.fileno()).st_size
+                    if size > MAX_WEIGHTS_BYTES:
+                        raise ValueError(f"{str(path)!r} is {size} bytes, more than any network ddpm_nb builds "
+                                         f"({MAX_WEIGHTS_BYTES} at most); it is not part of the saved run")
+                    data = f.read()
             except FileNotFoundError: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing") from None
             if hashlib.sha256(data).hexdigest() == want: return cfg, _torch_state(path, data)
             error = ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different "
@@ -399,6 +409,7 @@ def _read_save(run: Path, name: str) -> tuple[dict, dict]:
             _recover(run)
     raise error
 
+# %% ../nbs/03a_runs.ipynb #3e8d6f20
 def _torch_state(path: Path, data: bytes) -> dict:
     "The `state_dict` in `data` (the bytes of weights file `path`), read with `weights_only=True`."
     try:
