@@ -167,7 +167,8 @@ def read_json(path, what: str = 'JSON file'):
         with open(p, 'rb') as f: size, data = os.fstat(f.fileno()).st_size, f.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError: raise FileNotFoundError(f"{name} is missing (or not a regular file)") from None
     if len(data) > MAX_JSON_BYTES:
-        raise ValueError(f"{name} is {max(size, len(data))} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one ddpm_nb wrote")
+        raise ValueError(f"{name} is {max(size, len(data))} bytes, more than the {MAX_JSON_BYTES} allowed; it is not one "
+                         f"ddpm_nb wrote")
     try: text = data.decode('utf-8')
     except UnicodeDecodeError: raise ValueError(f"{name} is not a text file; expected JSON") from None
     depth = _json_depth(text)
@@ -366,7 +367,8 @@ def load_state(run_name, name: str = 'model') -> dict:
     with `weights_only=True` (a checkpoint is never executed) and checked against the SHA-256 in `config.json`."""
     run = Path(run_name)
     missing = _missing(run, (f"{name}.pth", 'config.json'))
-    if f"{name}.pth" in missing: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {name}.pth is missing")
+    if f"{name}.pth" in missing:
+        raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {name}.pth is missing")
     if missing: raise FileNotFoundError(f"no checkpoint in {str(run)!r}: config.json is missing")
     return _read_save(run, name)[1]
 
@@ -400,10 +402,11 @@ def _read_save(run: Path, name: str) -> tuple[dict, dict]:
                         raise ValueError(f"{str(path)!r} is {size} bytes, more than any network ddpm_nb builds "
                                          f"({MAX_WEIGHTS_BYTES} at most); it is not part of the saved run")
                     data = f.read()
-            except FileNotFoundError: raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing") from None
+            except FileNotFoundError:
+                raise FileNotFoundError(f"no weights {name!r} in run {str(run)!r}: {path.name} is missing") from None
             if hashlib.sha256(data).hexdigest() == want: return cfg, _torch_state(path, data)
-            error = ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from different "
-                               f"saves (an interrupted or outside write); retrain the run")
+            error = ValueError(f"{str(path)!r} does not match {str(run / 'config.json')!r}: the two come from "
+                               f"different saves (an interrupted or outside write); retrain the run")
         except FileNotFoundError as e:              # a save is moving the run: finish its swap if half-way, read again
             error = e
             _recover(run)
@@ -431,7 +434,7 @@ def model_from_state(model_class: str, config: dict, state: dict, model=None, wh
     if model is None:
         if model_class not in _CHECKPOINT_CLASSES:
             raise ValueError(f"{where}: unknown model_class {model_class!r}; known: {', '.join(_CHECKPOINT_CLASSES)}")
-        try:                                    # its initial draws are overwritten: the caller's global RNG is left alone
+        try:                                    # its initial draws are overwritten: the caller's RNG is left as it was
             with torch.random.fork_rng(devices=[]): model = _CHECKPOINT_CLASSES[model_class](**config)
         except (TypeError, ValueError) as e:
             raise ValueError(f"{where!r}: the {model_class} configuration is invalid: {e}") from None
