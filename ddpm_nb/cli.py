@@ -14,7 +14,7 @@ from .schedules import SCHEDULES
 from .model import CONFIGS, ConditionalDDPM, check_device
 from .training import RECIPES, make_recipe, train_recipe, check_lr_drop
 from .runs import (atomic_write, load_checkpoint, torch_threads, check_run_dir, check_output_file, record_normalisation,
-                          run_normalisation)
+                          run_normalisation, check_same_save)
 from .sampling import sample, sampleCFG, plot_beside
 
 # %% auto #0
@@ -429,12 +429,19 @@ def cmd_sample(args) -> dict:
         S = sampleCFG(model, args.n_samples, ns, args.guidance_scale or 0.0, args.class_label, x_T=prior, **kw)
     S = S.detach().cpu()
     if units is not None: S = denormalise(S, units)                    # the data's units, by the run's record
+    check_same_save(run, cfg)                                         # not into a run replaced meanwhile
     for f in files:                                                   # .npy for numpy, .pt or .pth for torch
         atomic_write(f, (lambda fh: np.save(fh, S.numpy())) if f.suffix == '.npy' else (lambda fh: torch.save(S, fh)))
     _say(f"sampled {len(S)} points ({'normalised' if units is None else 'data'} units) in {time.time() - t0:.1f} s: {', '.join(map(str, files))}")
     return dict(run=run, samples=files[0], samples_npy=next((f for f in files if f.suffix == '.npy'), None))
 
 # %% ../nbs/10_cli.ipynb #255e2ee9
+def _file_id(p: Path):
+    "Which file is at `p` (inode, size, modification time; None if none): a rewrite or a replacement changes it."
+    try: s = p.stat()
+    except FileNotFoundError: return None
+    return s.st_ino, s.st_size, s.st_mtime_ns
+
 def _metrics_path(samples: Path) -> Path:
     s = samples.stem
     return samples.with_name(("metrics" + s[len("samples"):] if s.startswith("samples") else s + "_metrics") + ".json")
@@ -451,6 +458,7 @@ def cmd_evaluate(args) -> dict:
         f = next((p for p in (Path(f"{base}.pt"), Path(f"{base}.pth")) if p.is_file()), Path(f"{base}.pt"))
         if not f.is_file():
             raise CLIError(f"no samples at {str(f)!r}: run `ddpm_nb sample` with the same flags first, or give --samples FILE")
+    seen = _file_id(f)
     S = read_points(f, args.n_dim, what='--samples')
     mpath, png = _metrics_path(f), f.with_suffix('.png')
     for p in (mpath, png): check_output_file(p, 'metrics file', replace=False)   # beside --samples: never a file of the user's
@@ -468,6 +476,9 @@ def cmd_evaluate(args) -> dict:
     skipped = () if m.get('c2st_n') else ('c2st', 'c2st_floor')           # C2ST skipped (too few points): NaN by design
     bad = [k for k, v in m.items() if isinstance(v, float) and not math.isfinite(v) and k not in skipped]
     if bad: raise CLIError(f"the metrics {', '.join(bad)} of {str(f)!r} came out non-finite; nothing was written")
+    if _file_id(f) != seen:                                 # another process replaced the samples (or their run)
+        raise CLIError(f"{str(f)!r} was replaced or removed while it was scored; nothing was written: run the "
+                       f"command again")
     out = dict(m, dataset=args.dataset, class_label=label, samples=str(f), n_samples=len(S), n_test=len(X_te),
                units='normalised' if args.normalised_units else 'data')
     atomic_write(mpath, lambda fh: fh.write(json.dumps(out, indent=2)), mode='w')
@@ -521,6 +532,7 @@ def cmd_classify(args) -> dict:
     clf = ClassifierDDPM(model, ns, n_t=args.n_t, method=args.method, class_prior=prior, seed=args.seed)
     proba = clf.predict_proba(X).detach().cpu()
     pred = proba.argmax(1)                                  # what clf.predict(X) returns: the argmax of the same logits
+    check_same_save(run, cfg)                               # not into a run another process replaced meanwhile
     atomic_write(pp, lambda f: np.save(f, pred.numpy()))
     atomic_write(qp, lambda f: np.save(f, proba.numpy()))
     acc = None if y is None else accuracy(pred, y)

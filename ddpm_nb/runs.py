@@ -20,9 +20,9 @@ from .model import DDPM, ConditionalDDPM
 __all__ = ['RUN_MARKER', 'RUN_OUTPUTS', 'NAME_MAX', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MAX_WEIGHTS_BYTES', 'atomic_write',
            'register_checkpoint_class', 'check_output_file', 'read_json', 'check_f32', 'is_tool_run', 'is_tool_output',
            'foreign_files', 'run_outputs', 'check_run_dir', 'save_checkpoint', 'load_state', 'model_from_state',
-           'load_checkpoint', 'record_normalisation', 'run_normalisation', 'torch_threads', 'cache_dir', 'config_key',
-           'clear_memory_cache', 'cached_checkpoint', 'format_cell', 'key_cell', 'row_key', 'read_rows', 'results_lock',
-           'write_rows']
+           'load_checkpoint', 'check_same_save', 'record_normalisation', 'run_normalisation', 'torch_threads',
+           'cache_dir', 'config_key', 'clear_memory_cache', 'cached_checkpoint', 'format_cell', 'key_cell', 'row_key',
+           'read_rows', 'results_lock', 'write_rows']
 
 # %% ../nbs/03a_runs.ipynb #92aa3f5d
 def _umask() -> int:
@@ -471,6 +471,17 @@ def load_checkpoint(run_name, model=None):
         if hasattr(model, 'n_steps') and len(sched) != model.n_steps:
             raise ValueError(f"{str(cfg_path)!r}: its scheduler has {len(sched)} timesteps but its model was built for n_steps={model.n_steps}")
     return model, sched, cfg
+
+def check_same_save(run_name, cfg: dict) -> None:
+    """Before outputs of a loaded model (samples, predictions) are written into its run folder: one line if the folder
+    no longer holds the save `cfg` came from (`load_checkpoint`), because another process saved a model there since.
+    Outputs belong to the weights that made them."""
+    try: now = _unit_files(_read_config(Path(run_name)))
+    except (OSError, ValueError): now = None                    # gone, or half-way through a replacement
+    if now != _unit_files(cfg):
+        raise ValueError(f"run folder {str(run_name)!r} was replaced while this ran (another process saved a model "
+                         f"there), so the outputs of the model it held before are not written into it; run the "
+                         f"command again")
 
 # %% ../nbs/03a_runs.ipynb #7018da35
 def record_normalisation(run_name, stats: dict) -> Path:
